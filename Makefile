@@ -1,0 +1,34 @@
+# make run | test | build | deps | bench | clean. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# The toolchain lives in /opt/swift on the project's machines; use it when swift is not on PATH.
+ifeq ($(shell command -v swift 2>/dev/null),)
+export PATH := /opt/swift/usr/bin:$(PATH)
+endif
+
+SWIFT_TEST_FLAGS ?=
+TEST_LOG ?= .run/test.log
+
+.PHONY: deps build run test bench clean
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	swift build -c release --product kb-agent
+
+run: deps build
+	scripts/demo.sh
+
+# Everything the build and the tests print also goes to $(TEST_LOG); the exit status is swift's.
+test: deps
+	mkdir -p $(dir $(TEST_LOG))
+	swift build --build-tests 2>&1 | tee $(TEST_LOG)
+	swift test $(SWIFT_TEST_FLAGS) 2>&1 | tee -a $(TEST_LOG)
+
+bench: deps
+	bench/httpgen-vs-wrk.sh
+
+clean:
+	rm -rf .build .run bench/out

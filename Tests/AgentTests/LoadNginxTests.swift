@@ -1,0 +1,141 @@
+import Foundation
+import Proto
+import Testing
+
+/// `kb-agent load` against a real nginx on loopback: what a user relies on when they read
+/// its numbers.
+@Suite("kb-agent load against nginx", .serialized)
+struct LoadNginxTests {
+    @Test("every request nginx logged is counted, and nothing else")
+    func countMatchesNginx() async throws {
+        let nginx = try NginxServer(.init(accessLog: true))
+        let result = try await KBAgentBinary.load([nginx.url("/"), "-c", "8", "-t", "2", "-d", "2s"])
+        let logged = try nginx.accessLogLines()
+        #expect(result.requests > 1000)
+        #expect(UInt64(logged.count) == result.requests)
+        #expect(result.status_codes["200"] == result.requests)
+        #expect(result.errors.total == 0)
+        #expect(try Histogram(decodingV2Base64: result.histogram).totalCount == Int64(result.requests))
+    }
+
+    @Test("one connection per request (--close) is counted exactly too")
+    func closeModeCountMatchesNginx() async throws {
+        let nginx = try NginxServer(.init(accessLog: true))
+        let result = try await KBAgentBinary.load([nginx.url("/"), "-c", "4", "-t", "1", "-d", "2s", "--close"])
+        #expect(result.requests > 100)
+        #expect(UInt64(try nginx.accessLogLines().count) == result.requests)
+        #expect(result.errors.total == 0)
+    }
+
+    @Test("a location that returns 500 counts as status errors")
+    func serverErrorsAreStatusErrors() async throws {
+        let nginx = try NginxServer()
+        let result = try await KBAgentBinary.load([nginx.url("/500"), "-c", "4", "-t", "1", "-d", "1s"])
+        #expect(result.requests > 0)
+        #expect(result.status_codes["500"] == result.requests)
+        #expect(result.errors.status == result.requests)
+        #expect(result.errors.connect + result.errors.read + result.errors.timeout == 0)
+    }
+
+    @Test("a closed port gives connect errors and no requests")
+    func closedPortGivesConnectErrors() async throws {
+        let port = try ClosedPort.reserve()
+        let result = try await KBAgentBinary.load(["http://127.0.0.1:\(port)/", "-c", "4", "-t", "1", "-d", "1s"])
+        #expect(result.requests == 0)
+        #expect(result.errors.connect >= 4)
+        #expect(result.errors.read + result.errors.timeout + result.errors.status == 0)
+    }
+
+    @Test("a server that accepts and never answers gives timeouts")
+    func silentServerGivesTimeouts() async throws {
+        let silent = try SilentListener()
+        let result = try await KBAgentBinary.load([
+            "http://127.0.0.1:\(silent.port)/", "-c", "4", "-t", "1", "-d", "2s", "--timeout", "500ms",
+        ])
+        #expect(result.requests == 0)
+        // Each connection times out about every 500 ms for 2 s, and the last ones in the drain.
+        #expect(result.errors.timeout >= 8)
+        #expect(result.errors.connect == 0)
+    }
+
+    @Test("Content-Length bodies are read whole")
+    func contentLengthBodies() async throws {
+        let nginx = try NginxServer()
+        let result = try await KBAgentBinary.load([nginx.url("/file"), "-c", "4", "-t", "1", "-d", "1s"])
+        #expect(result.requests > 100)
+        #expect(result.errors.total == 0)
+        // 10,000 bytes of body plus headers per response.
+        #expect(result.bytes_read >= result.requests * 10_000)
+        #expect(result.bytes_read < result.requests * 10_400)
+    }
+
+    @Test("chunked bodies are parsed")
+    func chunkedBodies() async throws {
+        let nginx = try NginxServer()
+        // Check that this location really answers chunked, or the test proves nothing.
+        let curl = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            ["-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: gzip", nginx.url("/gzip/file.txt")],
+            timeout: 10)
+        #expect(curl.stdout.lowercased().contains("transfer-encoding: chunked"))
+        let result = try await KBAgentBinary.load([
+            nginx.url("/gzip/file.txt"), "-c", "4", "-t", "1", "-d", "1s", "-H", "Accept-Encoding: gzip",
+        ])
+        #expect(result.requests > 100)
+        #expect(result.errors.total == 0)
+        #expect(result.status_codes["200"] == result.requests)
+    }
+
+    @Test("HTTPS works against a self-signed certificate with --insecure, and is refused without")
+    func https() async throws {
+        let nginx = try NginxServer(.init(tls: true))
+        let port = try #require(nginx.tlsPort)
+        let url = "https://127.0.0.1:\(port)/"
+        let insecure = try await KBAgentBinary.load([url, "-c", "4", "-t", "1", "-d", "1s", "--insecure"])
+        #expect(insecure.requests > 100)
+        #expect(insecure.errors.total == 0)
+        let verified = try await KBAgentBinary.load([url, "-c", "2", "-t", "1", "-d", "1s"])
+        #expect(verified.requests == 0)
+        #expect(verified.errors.connect > 0)
+    }
+
+    @Test("interval reports add up to the total: no sample is lost between snapshots")
+    func intervalsAddUp() async throws {
+        let nginx = try NginxServer()
+        let result = try await KBAgentBinary.load([
+            nginx.url("/"), "-c", "8", "-t", "2", "-d", "3s", "--interval", "500ms",
+        ])
+        let intervals = try #require(result.intervals)
+        #expect(intervals.count >= 5 && intervals.count <= 7)
+        #expect(intervals.reduce(0) { $0 + $1.requests } == result.requests)
+    }
+
+    @Test("a rate is kept: requests match rate × duration")
+    func rateIsKept() async throws {
+        let nginx = try NginxServer()
+        let result = try await KBAgentBinary.load([nginx.url("/"), "-c", "10", "-t", "2", "-R", "500", "-d", "4s"])
+        #expect(result.requests >= 1900 && result.requests <= 2100)
+        #expect(result.errors.total == 0)
+    }
+
+    @Test("coordinated omission: a 1 s server stall shows in p99 when a rate is set")
+    func coordinatedOmissionIsCorrected() async throws {
+        let nginx = try NginxServer()
+        let worker = try #require(try nginx.workerPIDs().first)
+        let child = try KBAgentBinary.start([
+            "load", nginx.url("/"), "-c", "10", "-t", "1", "-R", "1000", "-d", "5s", "--json",
+        ])
+        try await Task.sleep(for: .milliseconds(2000))
+        kill(worker, SIGSTOP)
+        try await Task.sleep(for: .milliseconds(1000))
+        kill(worker, SIGCONT)
+        let output = await child.wait(timeout: 30)
+        #expect(output.status == 0)
+        let result = try LoadJSON.decode(output.stdout)
+        // About a fifth of the schedule fell into the stall: those requests waited up to 1 s.
+        #expect(result.latency_us.p99 >= 300_000)
+        #expect(result.latency_us.max >= 900_000)
+        // The schedule was kept: the stalled requests were sent late, not skipped.
+        #expect(result.requests >= 4800)
+    }
+}

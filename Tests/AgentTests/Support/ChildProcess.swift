@@ -1,0 +1,81 @@
+import Foundation
+
+/// A child process whose output goes to files, not pipes: a pipe nobody drains can block
+/// the child, and a daemon that inherits one keeps a reader waiting forever.
+///
+/// Processes started from `swift test` inherit a blocked SIGTERM, so `kill()` sends SIGKILL.
+final class ChildProcess {
+    /// What a finished child left behind.
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        /// The child was killed because it outlived its timeout.
+        let timedOut: Bool
+    }
+
+    private let process = Process()
+    private let outURL: URL
+    private let errURL: URL
+
+    /// Starts @p executable with @p arguments.
+    init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("kb-child-\(UUID().uuidString.prefix(8))")
+        outURL = base.appendingPathExtension("out")
+        errURL = base.appendingPathExtension("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    /// Waits up to @p timeout seconds, then kills; returns status and output.
+    func wait(timeout: Double) async -> Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        process.waitUntilExit()
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return Result(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
+    }
+
+    /// Runs to completion synchronously (for fixtures that are quick).
+    static func run(_ executable: URL, _ arguments: [String], timeout: Double) throws -> Result {
+        let child = try ChildProcess(executable, arguments)
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while child.process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(child.pid, SIGKILL)
+                break
+            }
+            usleep(10_000)
+        }
+        child.process.waitUntilExit()
+        let out = (try? String(contentsOf: child.outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: child.errURL, encoding: .utf8)) ?? ""
+        return Result(status: child.process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
+    }
+}

@@ -27,6 +27,36 @@ struct LoadNginxTests {
         #expect(result.errors.total == 0)
     }
 
+    @Test("--source spreads connections over the given local addresses")
+    func sourceAddressesAreUsed() async throws {
+        let nginx = try NginxServer(.init(accessLog: true))
+        let result = try await KBAgentBinary.load([
+            nginx.url("/"), "-c", "6", "-t", "2", "-d", "1s", "--source", "127.0.0.2-127.0.0.4",
+        ])
+        #expect(result.requests > 100)
+        #expect(result.errors.total == 0)
+        // Log lines are "status uri remote_addr method request_length".
+        let clients = Set(try nginx.accessLogLines().map { $0.split(separator: " ")[2] })
+        #expect(clients == ["127.0.0.2", "127.0.0.3", "127.0.0.4"])
+    }
+
+    @Test("--method and --body-size send that method with a body of exactly that size")
+    func methodAndBody() async throws {
+        let nginx = try NginxServer(.init(accessLog: true))
+        // One keep-alive connection: a body shorter than its Content-Length would stall the
+        // next request, a longer one would be read as the next request and get a 400.
+        let result = try await KBAgentBinary.load([
+            nginx.url("/"), "-c", "1", "-t", "1", "-d", "1s", "--method", "POST", "--body-size", "1k",
+        ])
+        #expect(result.requests > 100)
+        #expect(result.errors.total == 0)
+        #expect(result.status_codes == ["200": result.requests])
+        let lines = try nginx.accessLogLines()
+        #expect(UInt64(lines.count) == result.requests)
+        // Log lines are "status uri remote_addr method request_length".
+        #expect(lines.allSatisfy { $0.split(separator: " ")[3] == "POST" })
+    }
+
     @Test("a location that returns 500 counts as status errors")
     func serverErrorsAreStatusErrors() async throws {
         let nginx = try NginxServer()

@@ -1,0 +1,126 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `http-server` role: a real nginx, configured for the run and owned by the agent.
+///
+/// nginx runs in the foreground (`daemon off`) as the agent's child, so the agent knows its
+/// pid without trusting a pid file and nginx cannot outlive an agent that is killed: the
+/// controller's ledger records the agent, and stopping the agent's process group stops both.
+public actor HTTPServerRole {
+    private enum State {
+        case idle
+        case serving(SpawnedProcess)
+        case stopped
+    }
+
+    /// The configuration nginx runs with.
+    public let configuration: NginxConfiguration
+    private let nginx: String
+    private var state = State.idle
+
+    /// A role for `configuration`; `nginx` is the binary (found on PATH or in /usr/sbin when nil).
+    public init(configuration: NginxConfiguration, nginx: String? = nil) {
+        self.configuration = configuration
+        self.nginx = nginx ?? HTTPServerRole.findNginx()
+    }
+
+    /// Writes the configuration and the page, starts nginx and returns once it answers on its
+    /// address (within `readiness`); throws with nginx's own error log when it does not.
+    public func start(readiness: Duration = .seconds(10)) async throws(HTTPServerError) {
+        guard case .idle = state else { fatalError("HTTPServerRole.start called twice") }
+        let directory = configuration.directory
+        do {
+            for folder in ["", "/html", "/tmp"] {
+                try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: true)
+            }
+            try Data(configuration.text.utf8).write(to: URL(fileURLWithPath: configuration.configurationPath))
+            try Data(configuration.page).write(to: URL(fileURLWithPath: configuration.pagePath))
+        } catch {
+            throw HTTPServerError(reason: "cannot write nginx's files in \(directory): \(error)")
+        }
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(
+                executable: nginx,
+                arguments: ["-p", directory, "-c", configuration.configurationPath, "-g", "daemon off;"],
+                stdout: directory + "/nginx.out", stderr: directory + "/nginx.err")
+        } catch {
+            throw HTTPServerError(reason: "\(error); install nginx (apt-get install nginx-light)")
+        }
+        state = .serving(process)
+
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: readiness)
+        while clock.now < deadline {
+            if process.hasExited {
+                state = .stopped
+                throw HTTPServerError(reason: "nginx exited at start: \(errorLog())")
+            }
+            if let response = await LoopbackHTTP.get(
+                address: configuration.address, port: configuration.port, path: "/nginx_status",
+                timeout: .milliseconds(500)), response.status == 200 {
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await process.stop(signal: SIGQUIT, grace: .seconds(2))
+        state = .stopped
+        throw HTTPServerError(
+            reason: "nginx did not answer on \(configuration.address):\(configuration.port) within \(readiness): \(errorLog())")
+    }
+
+    /// nginx's counters now; nil when it does not answer.
+    public func counters() async -> StubStatus? {
+        guard case .serving = state else { return nil }
+        guard let response = await LoopbackHTTP.get(
+            address: configuration.address, port: configuration.port, path: "/nginx_status"),
+              response.status == 200
+        else { return nil }
+        return StubStatus(parsing: String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// The pid of the nginx master, while it serves.
+    public var pid: pid_t? {
+        if case .serving(let process) = state { return process.pid }
+        return nil
+    }
+
+    /// Stops nginx: a graceful QUIT (in-flight responses finish), then KILL after `grace`.
+    public func stop(grace: Duration = .seconds(5)) async {
+        guard case .serving(let process) = state else {
+            state = .stopped
+            return
+        }
+        state = .stopped
+        await process.stop(signal: SIGQUIT, grace: grace)
+    }
+
+    private func errorLog() -> String {
+        let text = (try? String(contentsOfFile: configuration.directory + "/error.log", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: configuration.directory + "/nginx.err", encoding: .utf8)) ?? ""
+        let lines = (text + stderr).split(separator: "\n").suffix(3).joined(separator: " | ")
+        return lines.isEmpty ? "nginx wrote nothing to its logs" : lines
+    }
+
+    private static func findNginx() -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for folder in path.split(separator: ":") + ["/usr/sbin", "/usr/local/sbin"] {
+            let candidate = "\(folder)/nginx"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return "/usr/sbin/nginx"
+    }
+}
+
+/// The http-server role could not start nginx; the reason includes nginx's own words.
+public struct HTTPServerError: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    public let reason: String
+    public var description: String { "http-server: \(reason)" }
+}

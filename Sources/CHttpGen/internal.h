@@ -136,6 +136,7 @@ typedef struct hg_thread {
     uint32_t busy;           /* requests in flight (CS_WRITING or CS_READING) */
     /* rate schedule: slot s belongs to connection (s % nconns) at t0 + s * slot_ns */
     int scheduled;           /* initial connects done; the schedule has started */
+    int released;            /* the start time has passed */
     int64_t t0;
     double slot_ns;
     uint64_t next_slot;

@@ -190,6 +190,7 @@ static void kick(hg_thread *t, conn *c) {
     hg_engine *e = t->engine;
     if (draining(t)) return;
     int64_t now = clock_ns();
+    if (now < e->t0) return; /* before the start time: connected, waiting (see release) */
     if (e->rate > 0) {
         if (!t->scheduled) return; /* the schedule starts once the thread's connections are up */
         int64_t intended = t->t0 + (int64_t)(((double)c->next_k * t->nconns + c->slot) * t->slot_ns);
@@ -358,6 +359,15 @@ static void pump_connects(hg_thread *t, int64_t now) {
     }
 }
 
+/* The start time has come: closed-loop connections that were connected and waiting send
+ * their first request. (In rate mode the schedule does this.) */
+static void release(hg_thread *t) {
+    t->released = 1;
+    if (t->engine->rate > 0) return;
+    for (uint32_t i = 0; i < t->nconns; i++)
+        if (t->conns[i].state == CS_IDLE) kick(t, &t->conns[i]);
+}
+
 /* Rate mode: visit the connections whose slots have come. A connection still busy with
  * its previous request catches up as soon as that one completes, timed from its slot. */
 static void dispatch(hg_thread *t, int64_t now) {
@@ -419,6 +429,8 @@ void *loop_main(void *arg) {
                 break;
             }
             if (deadline < wake) wake = deadline;
+        } else if (!t->released) {
+            if (e->t0 < wake) wake = e->t0;
         } else if (e->rate > 0 && t->scheduled) {
             int64_t slot_time = t->t0 + (int64_t)((double)t->next_slot * t->slot_ns);
             if (slot_time < wake) wake = slot_time;
@@ -435,6 +447,7 @@ void *loop_main(void *arg) {
         }
         if (!t->scheduled) pump_connects(t, now);
         now = clock_ns();
+        if (!t->released && now >= e->t0 && !draining(t)) release(t);
         if (e->rate > 0 && t->scheduled && !draining(t)) dispatch(t, now);
         if (now >= t->next_scan) {
             scan(t, now);

@@ -60,11 +60,18 @@ public final class LoadEngine: @unchecked Sendable {
         lagCounts.deallocate()
     }
 
-    /// Starts the threads: connections open and requests flow. With a rate, the send schedule
-    /// starts now. Callable once; a second call throws `.wrongState`.
-    public func start() throws(EngineError) {
+    /// Starts the threads: connections open at once and requests flow from `instant` (now
+    /// when nil), so that many agents can connect first and load together. With a rate, the
+    /// send schedule starts then. Callable once; a second call throws `.wrongState`.
+    public func start(at instant: ContinuousClock.Instant? = nil) throws(EngineError) {
+        var startNanoseconds: Int64 = 0
+        if let instant {
+            // The engine keeps CLOCK_MONOTONIC; carry the distance to `instant` over to it.
+            let (seconds, attoseconds) = (instant - ContinuousClock.now).components
+            startNanoseconds = max(1, hg_now_ns() + seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
         var message = [CChar](repeating: 0, count: LoadEngine.messageCapacity)
-        let status = hg_engine_start(handle, 0, &message, message.count)
+        let status = hg_engine_start(handle, startNanoseconds, &message, message.count)
         try LoadEngine.check(status, "hg_engine_start", message)
     }
 

@@ -16,12 +16,15 @@ public struct LoadRunner: Sendable {
     public let duration: Duration
     /// How often to report, or nil for a single result at the end.
     public let interval: Duration?
+    /// When the load begins (connections open before it); nil for as soon as possible.
+    public let startAt: ContinuousClock.Instant?
 
-    /// A runner for `plan`, loading for `duration` and reporting every `interval`.
-    public init(plan: LoadPlan, duration: Duration, interval: Duration? = nil) {
+    /// A runner for `plan`, loading for `duration` from `startAt` and reporting every `interval`.
+    public init(plan: LoadPlan, duration: Duration, interval: Duration? = nil, startAt: ContinuousClock.Instant? = nil) {
         self.plan = plan
         self.duration = duration
         self.interval = interval
+        self.startAt = startAt
     }
 
     /// Creates and runs the engine; `onStart` is called once the load is running (not when the
@@ -34,10 +37,14 @@ public struct LoadRunner: Sendable {
     ) async throws -> LoadResult {
         let engine = try await LoadEngine.create(plan)
         let clock = ContinuousClock()
+        try engine.start(at: startAt)
+        if let startAt {
+            // Connections open during this wait; time, CPU and intervals count from startAt.
+            do { try await Task.sleep(until: startAt, clock: clock) } catch {}
+        }
         let cpuBefore = CPUTime.now()
         let startTime = Date().timeIntervalSince1970
-        let start = clock.now
-        try engine.start()
+        let start = startAt ?? clock.now
         let end = start.advanced(by: duration)
         onStart()
 

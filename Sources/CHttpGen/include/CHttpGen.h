@@ -105,8 +105,10 @@ typedef struct hg_engine hg_engine;
 hg_status hg_engine_create(const hg_config *config, hg_engine **out, char *message, size_t message_len);
 
 /**
- * Start the threads: connections open and requests flow. With a rate, the schedule starts
- * at @p start_ns on CLOCK_MONOTONIC (0: now). Callable once.
+ * Start the threads: connections open at once, and requests flow from @p start_ns on
+ * CLOCK_MONOTONIC (0: as soon as each thread's connections are up). A start time in the
+ * future lets many agents open their connections first and begin loading together. With a
+ * rate, the send schedule starts at that time. Callable once.
  */
 hg_status hg_engine_start(hg_engine *engine, int64_t start_ns, char *message, size_t message_len);
 

@@ -6,9 +6,15 @@ let package = Package(
     name: "KloudBuster",
     products: [
         .executable(name: "kb-agent", targets: ["kb-agent"]),
+        .executable(name: "kloudbuster", targets: ["kloudbuster"]),
+        .executable(name: "kb-bench-aggregate", targets: ["kb-bench-aggregate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The HTTP load engine in C11: epoll, one loop per thread, hg_* API.
@@ -19,8 +25,18 @@ let package = Package(
         ),
         // zlib, for the HdrHistogram V2 compressed encoding.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // The controller<->agent contract. For now: the HdrHistogram model and its V2 codec.
-        .target(name: "Proto", dependencies: ["CZlib"]),
+        // libzmq (with CURVE through libsodium), for the controller<->agent link.
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
+        // The controller<->agent contract: HdrHistogram and its V2 codec, the protobuf
+        // messages and their envelope, and the ZeroMQ link.
+        .target(
+            name: "Proto",
+            dependencies: [
+                "CZlib", "CZeroMQ",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Wire/kloudbuster.proto"]
+        ),
         // The agent library: only Agent/Engine imports CHttpGen.
         .target(
             name: "Agent",
@@ -29,8 +45,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The controller library: configuration, clouds, the run, results, state and cleanup.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "Proto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(name: "kb-agent", dependencies: ["Agent"]),
+        .executableTarget(name: "kloudbuster", dependencies: ["Controller"]),
+        // Benchmarks (bench/README.md), built with the package so that they never rot.
+        .executableTarget(name: "kb-bench-aggregate", dependencies: ["Controller", "Proto"], path: "bench/aggregate"),
         .testTarget(name: "ProtoTests", dependencies: ["Proto"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto"]),
     ]
 )

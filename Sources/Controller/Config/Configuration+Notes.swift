@@ -1,0 +1,58 @@
+extension Configuration {
+    /// Notes about keys changed from the default that the chosen cloud will not act on, as
+    /// `file:line: key.path = value: reason` lines sorted by file and line.
+    ///
+    /// They are notes rather than errors so a KloudBuster file written for OpenStack runs
+    /// unchanged on the local cloud: `server.use_floatingip: true` is "ignored on the local
+    /// cloud", and keys of features this implementation lacks (storage, multicast) are
+    /// "accepted but not used" on every cloud.
+    public func notes(for cloud: Cloud) -> [String] {
+        var found: [(location: SourceLocation, text: String)] = []
+        Self.collectNotes(tree, default: ConfigurationLoader.defaultTree, shape: ConfigurationSchema.root,
+                          relevance: .everywhere, path: [], cloud: cloud, into: &found)
+        return found
+            .sorted { ($0.location.file, $0.location.line, $0.text) < ($1.location.file, $1.location.line, $1.text) }
+            .map { "\($0.location): \($0.text)" }
+    }
+
+    private static func collectNotes(_ node: ConfigurationNode, default base: ConfigurationNode?,
+                                     shape: ConfigurationShape, relevance: ConfigurationRelevance,
+                                     path: [String], cloud: Cloud,
+                                     into found: inout [(location: SourceLocation, text: String)]) {
+        let reason: String?
+        switch relevance {
+        case .everywhere: reason = nil
+        case let .openstackOnly(what): reason = cloud == .local ? "ignored on the local cloud (on OpenStack: \(what))" : nil
+        case let .notImplemented(why): reason = "accepted but not used: \(why)"
+        }
+        if let reason {
+            for (leafPath, leaf, location) in changedLeaves(node, default: base, path: path) {
+                let value = leaf.scalar.map { " = \($0.text)" } ?? ""
+                found.append((location, "\(ConfigurationPath.render(leafPath))\(value) is \(reason)"))
+            }
+            return
+        }
+        guard let fields = shape.fields, let entries = node.entries else { return }
+        for entry in entries {
+            guard let field = fields.first(where: { $0.name == entry.key }) else { continue }
+            collectNotes(entry.value, default: base?[entry.key], shape: field.shape, relevance: field.relevance,
+                         path: path + [entry.key], cloud: cloud, into: &found)
+        }
+    }
+
+    /// The parts of `node` that differ from `base`, down to the keys that changed; a list
+    /// counts as one value, as it does when merging.
+    private static func changedLeaves(_ node: ConfigurationNode, default base: ConfigurationNode?, path: [String])
+        -> [(path: [String], node: ConfigurationNode, location: SourceLocation)] {
+        if let entries = node.entries, let baseEntries = base?.entries {
+            return entries.flatMap { entry -> [(path: [String], node: ConfigurationNode, location: SourceLocation)] in
+                let baseValue = baseEntries.first { $0.key == entry.key }?.value
+                if baseValue == nil {
+                    return [(path + [entry.key], entry.value, entry.keyOrigin)]
+                }
+                return changedLeaves(entry.value, default: baseValue, path: path + [entry.key])
+            }
+        }
+        return node == base ? [] : [(path, node, node.origin)]
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+
+/// `kloudbuster cleanup [--run ID | --all] [--dry-run]`: deletes what runs left behind, from
+/// the ledger alone (after a crash, a kill -9, or a cleanup that failed).
+public struct CleanupCommand: AsyncParsableCommand {
+    /// The command's name, summary and exit statuses.
+    public static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Delete the resources a run left behind (after a crash or a failed cleanup).",
+        discussion: """
+            Every resource a run creates is recorded in the state database before it is created, so this finds everything from the ledger alone: children are deleted before their parents, each with retries, and local processes are stopped only if their pid still belongs to the process that was started (a recycled pid is never signalled).
+
+            Examples:
+              kloudbuster cleanup --all --dry-run
+              kloudbuster cleanup --run kb-20261122-0836-ab12
+
+            Exit status: 0 when nothing is left (and for --dry-run), 1 when something could not be deleted (run it again, or see `kloudbuster runs show ID`), 2 for a usage error such as an unknown run id.
+            """)
+
+    /// Where the state database is.
+    @OptionGroup public var state: StateOptions
+
+    /// The run to clean up.
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run to clean up (see `kloudbuster runs list`).", valueName: "id"))
+    public var runID: String?
+
+    /// Clean every run with live resources.
+    @Flag(help: "Clean up every run that still has live resources.")
+    public var all = false
+
+    /// Only list.
+    @Flag(help: "List what would be deleted, and delete nothing.")
+    public var dryRun = false
+
+    /// Also clean runs whose controller still runs.
+    @Flag(help: "Also clean up runs whose controller is still running (it will find its resources gone).")
+    public var force = false
+
+    /// For ArgumentParser.
+    public init() {}
+
+    /// Checks that exactly one of --run and --all is given, and that the run exists and is
+    /// not being driven by a live controller.
+    public func validate() throws {
+        guard (runID != nil) != all else {
+            throw ValidationError("give either --run ID or --all (see `kloudbuster runs list` for run ids)")
+        }
+        guard let runID else { return }
+        let ledger = try state.openExistingStore().map(Ledger.init(store:))
+        guard let run = try ledger?.run(id: runID) else { throw state.unknownRun(runID, ledger: ledger) }
+        if !force, let owner = Self.otherLiveController(of: run) {
+            throw ValidationError(
+                "run \(runID) is still driven by its controller (\(owner)); stop it with SIGINT or SIGTERM (it cleans up itself), or give --force")
+        }
+    }
+
+    /// Cleans up and prints what was deleted and what could not be; exits 1 when anything
+    /// is left.
+    public func run() async throws {
+        guard let store = try state.openExistingStore() else {
+            print("No state in \(state.directory().path): nothing to clean up.")
+            return
+        }
+        let ledger = Ledger(store: store)
+        let cleaner = Cleaner(ledger: ledger, deleters: Self.deleters(ledger: ledger))
+        var reports: [CleanupReport] = []
+        var skipped: [String] = []
+        if let runID {
+            reports.append(try await cleaner.clean(run: runID, dryRun: dryRun))
+        } else {
+            for runID in try ledger.liveResourceCounts().keys.sorted() {
+                if !force, let run = try ledger.run(id: runID), let owner = Self.otherLiveController(of: run) {
+                    skipped.append("\(runID): skipped, still driven by its controller (\(owner)); stop it or give --force")
+                    continue
+                }
+                reports.append(try await cleaner.clean(run: runID, dryRun: dryRun))
+            }
+        }
+        if reports.isEmpty && skipped.isEmpty {
+            print("Nothing to clean up: no run has live resources.")
+        }
+        for report in reports {
+            report.lines.forEach { print($0) }
+        }
+        skipped.forEach { print($0) }
+        if !dryRun && (!skipped.isEmpty || reports.contains { !$0.isClean }) {
+            throw ExitCode.failure
+        }
+    }
+
+    /// The deleters this build has: the local cloud's processes. (The OpenStack driver adds
+    /// its own when it exists.)
+    static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
+        [ProcessResourceDeleter(ledger: ledger)]
+    }
+
+    /// The controller driving `run`, when it is alive and is not this process.
+    static func otherLiveController(of run: RunRecord) -> ProcessIdentity? {
+        guard run.status.isActive, let owner = run.liveController, owner.pid != getpid() else { return nil }
+        return owner
+    }
+}

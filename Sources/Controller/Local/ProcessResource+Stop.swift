@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ProcessResource {
+    /// How long a process may take to disappear after SIGKILL before it counts as stuck.
+    static let killTimeout: Duration = .seconds(5)
+    /// How often a stopping process is looked at.
+    static let pollInterval: Duration = .milliseconds(10)
+
+    /// Stops the process a ledger row describes, without touching the ledger.
+    func stop(_ resource: ResourceRecord, grace: Duration) async throws -> DeletionOutcome {
+        let identity: ProcessIdentity
+        if let recorded = resource.processIdentity {
+            identity = recorded
+        } else if resource.pid != nil {
+            // Its start time was unreadable right after spawn, so it had already exited and
+            // been reaped: whatever has the pid now is someone else's.
+            return .alreadyGone("pid \(resource.pid!) had exited before its start time was recorded; not signalled")
+        } else if let found = Self.findByMarker(Self.marker(run: resource.runID, id: resource.id)) {
+            // The controller stopped between spawn and markCreated.
+            identity = found
+        } else {
+            return .alreadyGone("never started: no pid recorded and no process carries its marker")
+        }
+
+        guard let stat = ProcessStat.read(pid: identity.pid) else {
+            return .alreadyGone("pid \(identity.pid) had exited")
+        }
+        guard stat.startTime == identity.startTime else {
+            return .alreadyGone(
+                "pid \(identity.pid) now belongs to another process (started at tick \(stat.startTime), "
+                    + "recorded \(identity.startTime)); not signalled")
+        }
+        if stat.state == "Z" || stat.state == "X" {
+            Self.sweepGroup(identity.pid)
+            Self.reap(identity.pid)
+            return .alreadyGone("pid \(identity.pid) had exited")
+        }
+
+        Self.killGroup(identity.pid, signal: SIGTERM)
+        if try await Self.waitUntilGone(identity, within: grace) {
+            Self.sweepGroup(identity.pid)
+            return .deleted
+        }
+        Self.killGroup(identity.pid, signal: SIGKILL)
+        if try await Self.waitUntilGone(identity, within: Self.killTimeout) {
+            Self.sweepGroup(identity.pid)
+            return .deleted
+        }
+        throw ProcessResourceError(
+            operation: "stop pid \(identity.pid)", resource: resource.name,
+            reason: "it survived SIGTERM and, for \(Self.killTimeout), SIGKILL",
+            remedy: "it is probably stuck in the kernel: check `ps -o pid,stat,wchan -p \(identity.pid)`, then run `kloudbuster cleanup --run \(resource.runID)` again")
+    }
+
+    /// Waits until the process has exited (reaping it if it is our child), or `limit` passes.
+    static func waitUntilGone(_ identity: ProcessIdentity, within limit: Duration) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while true {
+            if isGone(identity) { return true }
+            if clock.now >= deadline { return false }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// True when the recorded process no longer runs. The start time is checked *before*
+    /// waitpid, so this never reaps (and steals the exit status of) a different child that
+    /// happens to have the pid.
+    static func isGone(_ identity: ProcessIdentity) -> Bool {
+        guard let stat = ProcessStat.read(pid: identity.pid), stat.startTime == identity.startTime else {
+            return true
+        }
+        if stat.state == "Z" || stat.state == "X" {
+            // Reaped here if it is our child; otherwise its parent (or init) reaps it.
+            reap(identity.pid)
+            return true
+        }
+        return false
+    }
+
+    /// SIGKILLs what is left of the group a stopped process led (nginx workers whose master
+    /// was killed). A group id cannot be handed out as a new pid while members remain, so an
+    /// existing group is still the one we started.
+    static func sweepGroup(_ leader: Int32) {
+        if kill(-leader, 0) == 0 {
+            kill(-leader, SIGKILL)
+        }
+    }
+
+    /// The process whose environment carries `KB_LEDGER_RESOURCE=<marker>`, if any.
+    static func findByMarker(_ marker: String) -> ProcessIdentity? {
+        let needle = Array("\(markerVariable)=\(marker)".utf8) + [0]
+        guard let dir = opendir("/proc") else { return nil }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let pid = Int32(name), pid != getpid(),
+                let environment = ProcessStat.readSmallFile("/proc/\(pid)/environ")
+            else { continue }
+            // Entries are NUL-terminated, so the needle matches whole entries only when it
+            // starts at the beginning or right after a NUL.
+            let bytes = Array(environment.utf8)
+            if bytes.starts(with: needle) || bytes.contains(subsequence: [0] + needle),
+                let identity = ProcessIdentity.of(pid: pid)
+            {
+                return identity
+            }
+        }
+        return nil
+    }
+}
+
+extension Array where Element: Equatable {
+    fileprivate func contains(subsequence: [Element]) -> Bool {
+        guard !subsequence.isEmpty, subsequence.count <= count else { return subsequence.isEmpty }
+        for start in 0...(count - subsequence.count) where self[start] == subsequence[0] {
+            if self[start..<(start + subsequence.count)].elementsEqual(subsequence) { return true }
+        }
+        return false
+    }
+}

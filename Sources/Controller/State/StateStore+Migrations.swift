@@ -1,0 +1,57 @@
+import GRDB
+
+extension StateStore {
+    /// The schema, one migration per version. A released migration is never edited: a change
+    /// is a new migration, so a state directory written by an older controller still opens
+    /// (and its leftover resources can still be cleaned up).
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "run") { t in
+                t.primaryKey("id", .text)
+                t.column("label", .text)
+                t.column("cloud", .text).notNull()
+                t.column("config_yaml", .text).notNull()
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('staging','running','cleaning','done','failed','interrupted')")
+                t.column("started_at", .datetime).notNull()
+                t.column("ended_at", .datetime)
+                t.column("result_json", .text)
+                t.column("controller_pid", .integer).notNull()
+                // With the pid, tells a live controller from a recycled pid (see ProcessIdentity).
+                t.column("controller_start_time", .integer)
+            }
+            try db.create(table: "resource") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .text).notNull().indexed().references("run", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("cloud", .text).notNull()
+                // A parent is always created (and recorded) before its children, so a child's
+                // id is larger than its parent's: deletion order is id descending.
+                t.column("parent_id", .integer).indexed().references("resource", onDelete: .restrict)
+                t.column("external_id", .text)
+                t.column("pid", .integer)
+                t.column("pid_start_time", .integer)
+                t.column("address", .text)
+                t.column("state", .text).notNull()
+                    .check(sql: "state IN ('creating','created','deleting','deleted','failed_delete')")
+                t.column("error", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("deleted_at", .datetime)
+            }
+            try db.create(index: "resource_on_run_state", on: "resource", columns: ["run_id", "state"])
+            try db.create(table: "interval") { t in
+                t.column("run_id", .text).notNull().references("run", onDelete: .cascade)
+                t.column("stage", .integer).notNull()
+                t.column("idx", .integer).notNull()
+                t.column("start_unix_ns", .integer).notNull()
+                t.column("duration_ns", .integer).notNull()
+                t.column("summary_json", .text).notNull()
+                t.column("histogram", .blob)
+                t.primaryKey(["run_id", "stage", "idx"])
+            }
+        }
+        return migrator
+    }()
+}

@@ -640,6 +640,20 @@ public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
   /// Clears the value of `server`. Subsequent reads from it will return its default value.
   public mutating func clearServer() {_uniqueStorage()._server = nil}
 
+  /// Final report only: every latency of the whole stage, same encoding as
+  /// latency_histogram. The controller builds per-group latency from these, once per agent,
+  /// instead of merging every interval into thousands of group histograms.
+  public var stageLatencyHistogram: Data {
+    get {_storage._stageLatencyHistogram}
+    set {_uniqueStorage()._stageLatencyHistogram = newValue}
+  }
+
+  /// Final report only: exact largest latency of the whole stage, in µs.
+  public var stageLatencyMaxUs: Int64 {
+    get {_storage._stageLatencyMaxUs}
+    set {_uniqueStorage()._stageLatencyMaxUs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1591,7 +1605,7 @@ nonisolated extension Kb_V1_ServerCounters: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntervalReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{1}index\0\u{1}final\0\u{3}start_unix_ns\0\u{3}duration_ns\0\u{1}requests\0\u{3}bytes_read\0\u{3}bytes_written\0\u{1}errors\0\u{3}status_codes\0\u{3}latency_histogram\0\u{3}latency_max_us\0\u{3}lag_histogram\0\u{3}lag_max_us\0\u{3}cpu_user_s\0\u{3}cpu_sys_s\0\u{3}open_connections\0\u{1}server\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{1}index\0\u{1}final\0\u{3}start_unix_ns\0\u{3}duration_ns\0\u{1}requests\0\u{3}bytes_read\0\u{3}bytes_written\0\u{1}errors\0\u{3}status_codes\0\u{3}latency_histogram\0\u{3}latency_max_us\0\u{3}lag_histogram\0\u{3}lag_max_us\0\u{3}cpu_user_s\0\u{3}cpu_sys_s\0\u{3}open_connections\0\u{1}server\0\u{3}stage_latency_histogram\0\u{3}stage_latency_max_us\0")
 
   fileprivate class _StorageClass {
     var _stage: UInt32 = 0
@@ -1612,6 +1626,8 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
     var _cpuSysS: Double = 0
     var _openConnections: UInt32 = 0
     var _server: Kb_V1_ServerCounters? = nil
+    var _stageLatencyHistogram: Data = Data()
+    var _stageLatencyMaxUs: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1640,6 +1656,8 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
       _cpuSysS = source._cpuSysS
       _openConnections = source._openConnections
       _server = source._server
+      _stageLatencyHistogram = source._stageLatencyHistogram
+      _stageLatencyMaxUs = source._stageLatencyMaxUs
     }
   }
 
@@ -1676,6 +1694,8 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
         case 16: try { try decoder.decodeSingularDoubleField(value: &_storage._cpuSysS) }()
         case 17: try { try decoder.decodeSingularUInt32Field(value: &_storage._openConnections) }()
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._server) }()
+        case 19: try { try decoder.decodeSingularBytesField(value: &_storage._stageLatencyHistogram) }()
+        case 20: try { try decoder.decodeSingularInt64Field(value: &_storage._stageLatencyMaxUs) }()
         default: break
         }
       }
@@ -1742,6 +1762,12 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
       try { if let v = _storage._server {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
       } }()
+      if !_storage._stageLatencyHistogram.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._stageLatencyHistogram, fieldNumber: 19)
+      }
+      if _storage._stageLatencyMaxUs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._stageLatencyMaxUs, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1769,6 +1795,8 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._cpuSysS != rhs_storage._cpuSysS {return false}
         if _storage._openConnections != rhs_storage._openConnections {return false}
         if _storage._server != rhs_storage._server {return false}
+        if _storage._stageLatencyHistogram != rhs_storage._stageLatencyHistogram {return false}
+        if _storage._stageLatencyMaxUs != rhs_storage._stageLatencyMaxUs {return false}
         return true
       }
       if !storagesAreEqual {return false}

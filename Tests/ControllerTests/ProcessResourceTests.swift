@@ -104,7 +104,9 @@ enum ProcFS {
         let started = ContinuousClock.now
         let outcome = try await processes.terminate(row, grace: .seconds(10))
         #expect(outcome == .deleted)
-        #expect(ContinuousClock.now - started < .seconds(5), "SIGTERM, not the SIGKILL fallback, stopped it")
+        // The SIGKILL fallback comes only after the 10 s grace; well under it means SIGTERM did it,
+        // however loaded the machine is.
+        #expect(ContinuousClock.now - started < .seconds(8), "SIGTERM, not the SIGKILL fallback, stopped it")
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"), "stopped and reaped")
         #expect(try ledger.resource(record.id)?.state == .deleted)
     }

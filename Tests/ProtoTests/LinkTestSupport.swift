@@ -31,7 +31,7 @@ final class LinkInbox<Element: Sendable>: Sendable {
     var ended: Bool { store.ended.withLock { $0 } }
 
     /// The first received item matching `predicate`, waiting up to `timeout`.
-    func first(within timeout: Duration = .seconds(5), where predicate: (Element) -> Bool) async -> Element? {
+    func first(within timeout: Duration = .seconds(15), where predicate: (Element) -> Bool) async -> Element? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let item = items.first(where: predicate) { return item }
@@ -87,7 +87,7 @@ struct LinkFixture {
     /// Publishes until `inbox` has a frame with `payload` (the SUB joins a moment after it
     /// connects: ZeroMQ's slow joiner), giving up after `timeout`.
     func publishUntilReceived(
-        topic: String, payload: [UInt8], by inbox: LinkInbox<AgentFrame>, within timeout: Duration = .seconds(5)
+        topic: String, payload: [UInt8], by inbox: LinkInbox<AgentFrame>, within timeout: Duration = .seconds(20)
     ) async throws -> AgentFrame? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

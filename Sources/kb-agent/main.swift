@@ -4,13 +4,13 @@ import ArgumentParser
 import Glibc
 #endif
 
-/// The KloudBuster agent. Today it runs loads from the command line; later it also joins a
-/// controller and takes its commands.
+/// The KloudBuster agent: runs loads from the command line (`load`), or joins a controller and
+/// takes its commands (`run`).
 struct KBAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kb-agent",
         abstract: "The KloudBuster agent: generates HTTP load and reports latency and throughput.",
-        subcommands: [LoadCommand.self])
+        subcommands: [LoadCommand.self, RunCommand.self])
 }
 
 /// Usage errors exit with status 2 and one line on stderr (the convention of wrk, curl and most
@@ -47,5 +47,10 @@ func exit(for error: Error) -> Never {
     }
 }
 
-// The main thread waits for SIGINT while the command runs on the global executor.
-InterruptSignal.runMain(runCommand)
+if RunCommand.isSelected(by: Array(CommandLine.arguments.dropFirst())) {
+    // `run` is a ServiceGroup, which turns SIGTERM/SIGINT into a graceful shutdown itself.
+    RunCommand.runMain(runCommand)
+} else {
+    // The main thread waits for SIGINT while the command runs on the global executor.
+    InterruptSignal.runMain(runCommand)
+}

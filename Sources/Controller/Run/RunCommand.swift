@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Proto
+import ServiceLifecycle
+
+/// `kloudbuster run`: a KloudBuster HTTP scale test on the local cloud. Stages one agent
+/// process per VM on its own loopback address, drives them (docs/run-protocol.md), prints an
+/// interval line per report interval and a summary, writes the JSON and `.hlog` results, and
+/// deletes everything it started, also on SIGINT/SIGTERM and on failure.
+public struct RunCommand: AsyncParsableCommand {
+    /// The command's name, summary and exit statuses.
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an HTTP scale test on this machine (the local cloud).",
+        discussion: """
+            tenants × routers × networks × VMs of the configuration become agent processes on loopback addresses (127.x.y.z): every server VM runs nginx, every client VM loads its paired server. rate_limit and connections are per client VM, as in KloudBuster.
+
+            Examples:
+              kloudbuster run
+              kloudbuster run -c my.yaml --json result.json --hlog result.hlog --label baseline
+
+            Exit status: 0 when the run completed (also when a progression stopped at its limit), 1 when it failed, 2 for a usage or configuration error, 130 after SIGINT and 143 after SIGTERM (results are written and resources deleted in every case). After a kill -9, `kloudbuster cleanup` deletes what the run left.
+            """)
+
+    /// Configuration files, merged over the default in order.
+    @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp("A configuration file (repeatable; later files win).", valueName: "file"))
+    public var configFiles: [String] = []
+
+    /// The JSON result file.
+    @Option(name: .customLong("json"), help: ArgumentHelp("Write the JSON result (KloudBuster's kb_result shape) here.", valueName: "file"))
+    public var jsonFile: String?
+
+    /// The hlog file.
+    @Option(name: .customLong("hlog"), help: ArgumentHelp("Write the HdrHistogram interval log here.", valueName: "file"))
+    public var hlogFile: String?
+
+    /// The label.
+    @Option(help: ArgumentHelp("Free text stored with the run and its result.", valueName: "text"))
+    public var label: String?
+
+    /// Keep resources.
+    @Flag(help: "Keep the agents running after the run (delete them later with `kloudbuster cleanup`).")
+    public var noCleanup = false
+
+    /// The agent binary.
+    @Option(help: ArgumentHelp("The kb-agent executable (default: $KB_AGENT_BINARY, else next to kloudbuster).", valueName: "path"))
+    public var agentBinary: String?
+
+    /// Where the state database is.
+    @OptionGroup public var state: StateOptions
+
+    /// For ArgumentParser.
+    public init() {}
+
+    /// Loads the configuration; every problem is a usage error naming file, line and key.
+    func loadConfiguration() throws -> Configuration {
+        do {
+            return try ConfigurationLoader().load(files: configFiles)
+        } catch {
+            throw ValidationError("the configuration has errors:\n\(error)")
+        }
+    }
+
+    /// Stages, runs, reports and cleans up.
+    public func run() async throws {
+        let configuration = try loadConfiguration()
+        let binary = try AgentBinary.locate(option: agentBinary)
+        let ledger = Ledger(store: try state.openStore())
+        let run = try ledger.newRun(
+            label: label ?? configuration.result.label, cloud: ProcessResource.cloud,
+            configYAML: configuration.effectiveYAML())
+        let coordinator: RunCoordinator
+        let link: ControllerLink
+        do {
+            let topology = try LocalTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
+            let serverKeys = try CurveKeyPair.generate()
+            link = try ControllerLink(serverKeys: serverKeys)
+            coordinator = try RunCoordinator(
+                runID: run.id, configuration: configuration, settings: RunSettings(configuration: configuration),
+                topology: topology, link: link, serverKeys: serverKeys,
+                launcher: LocalCloud(ledger: ledger, agentBinary: binary), ledger: ledger,
+                cleaner: Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)),
+                console: .standardOutput,
+                outputs: .init(
+                    jsonFile: jsonFile ?? configuration.result.jsonFile, hlogFile: hlogFile ?? configuration.result.hlogFile,
+                    label: label ?? configuration.result.label, cleanup: configuration.cleanupResources && !noCleanup))
+        } catch {
+            try? ledger.setRunStatus(run.id, .failed)
+            throw error
+        }
+        let signals = SignalRecorder()
+        // The group logs its own lifecycle at info; the run's console is the user's view.
+        var logger = Logger(label: "kloudbuster.run")
+        logger.logLevel = .warning
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: ControllerLinkService(link: link)),
+                .init(
+                    service: RunService(coordinator: coordinator),
+                    successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        if let status = signals.exitStatus { throw ExitCode(status) }
+        guard let outcome = await coordinator.outcome, outcome.status != "failed" else { throw ExitCode.failure }
+    }
+}

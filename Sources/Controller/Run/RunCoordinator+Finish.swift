@@ -1,0 +1,93 @@
+import Foundation
+import Proto
+
+// The end of every run, whatever happened before: Abort, results, cleanup.
+extension RunCoordinator {
+    /// Aborts the agents, writes and stores the result, and cleans up.
+    func finish(failure: String?) async -> Outcome {
+        state = .finishing
+        let live = Set(roster.entries.filter { $0.hasJoined && !$0.phase.isGone }.map(\.id))
+        var abort = Kb_V1_Abort()
+        abort.reason = failure.map { "controller: run failed: \($0)" } ?? interruptReason.map { "controller: \($0)" } ?? "run complete"
+        let seq = publish(.abort(abort), topic: Kb_V1_Command.topicAll, to: live)
+        // Wait briefly for the acknowledgements, so agents stop nginx themselves before
+        // cleanup signals what is left; the ledger deletes the rest either way.
+        let deadline = clock.now + settings.abortWait
+        while clock.now < deadline, delivery.pendingAgents(commandSeq: seq) != nil {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard state == .finishing else { fatalError("RunCoordinator.finish: state changed to \(state) while aborting") }
+
+        let status: String
+        if failure != nil {
+            status = "failed"
+        } else if interruptReason != nil {
+            status = "interrupted"
+        } else if stages.last?.stopReason != nil {
+            status = "stopped"
+        } else {
+            status = "done"
+        }
+        let document = ResultDocument(
+            runID: runID, cloud: ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
+            detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
+            agents: agentSummaries())
+        var files: [String] = []
+        do {
+            let json = try document.jsonText()
+            try? ledger.storeResult(run: runID, json: json)
+            if let path = outputs.jsonFile {
+                try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+                files.append(path)
+            }
+            if let path = outputs.hlogFile {
+                try Data(hlog.text.utf8).write(to: URL(fileURLWithPath: path))
+                files.append(path)
+            }
+        } catch {
+            console.progress("could not write the results: \(error); the result is stored in the state database (`kloudbuster runs show \(runID)`)")
+        }
+        console.summary(document, files: files)
+
+        if status == "failed" { try? ledger.setRunStatus(runID, .failed) }
+        if status == "interrupted" { try? ledger.setRunStatus(runID, .interrupted) }
+        var report: CleanupReport?
+        if outputs.cleanup, let cleaner {
+            state = .cleaning
+            do {
+                let done = try await cleaner.clean(run: runID)
+                report = done
+                console.progress(done.lines.first ?? "cleaned up")
+                for line in done.lines.dropFirst() where line.contains("NOT deleted") { console.progress(line) }
+            } catch {
+                console.progress("cleanup failed: \(error); run `kloudbuster cleanup --run \(runID)`")
+            }
+            guard state == .cleaning else { fatalError("RunCoordinator.finish: state changed to \(state) while cleaning") }
+        } else {
+            if status == "done" || status == "stopped" { try? ledger.setRunStatus(runID, .done) }
+            console.progress("resources kept (cleanup off): remove them with `kloudbuster cleanup --run \(runID)`")
+        }
+        state = failure.map { .failed($0) } ?? .done
+        return Outcome(status: status, document: document, cleanup: report, files: files)
+    }
+
+    /// Every agent's summary, in staging order.
+    func agentSummaries() -> [AgentSummary] {
+        topology.agents.map { agent in
+            let entry = roster.entry(agent.id)
+            var status = "ok"
+            var detail: String?
+            switch entry?.phase {
+            case .lost(let reason): status = "lost"; detail = reason
+            case .failed(let reason): status = "failed"; detail = reason
+            default: if entry?.hasJoined != true { status = "never joined" }
+            }
+            if status == "ok", let rejection = rejections[agent.id] { status = "failed"; detail = rejection }
+            let totals = agentTotals[agent.id] ?? (requests: 0, errors: 0)
+            return AgentSummary(
+                id: agent.id, role: agent.role.rawValue, address: agent.address, status: status,
+                joined: entry?.hasJoined ?? false, lost: status == "lost", requests: totals.requests,
+                errors: totals.errors, detail: detail)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Proto
+
+// Staging, joining and preparing: everything before the first Start.
+extension RunCoordinator {
+    /// Admits each agent's key, then starts it, servers first.
+    func stageAgents() async throws {
+        expect(.idle, "stageAgents")
+        state = .staging
+        let agents = topology.agents
+        console.progress("run \(runID): staging \(topology.servers.count) server and \(topology.clients.count) client agent(s) on the local cloud")
+        for (number, agent) in agents.enumerated() {
+            guard interruptReason == nil else { throw RunInterrupted() }
+            let pair = keys[agent.id]!
+            // Admitted before the agent exists: libzmq never redials after a refused handshake.
+            try link.admit(publicKey: pair.publicKey)
+            let work = try ledger.store.runDirectory(for: runID).appendingPathComponent(agent.id).path
+            let userData = AgentUserData(
+                runID: runID, agentID: agent.id, role: agent.role, address: agent.address,
+                controller: .init(pubEndpoint: link.pubEndpoint, routerEndpoint: link.routerEndpoint, serverPublicKey: serverKeys.publicKey),
+                keys: pair, workDirectory: work)
+            try await launcher.launch(userData)
+            guard state == .staging else { fatalError("RunCoordinator.stageAgents: state changed to \(state) while launching") }
+            if (number + 1) % 50 == 0 || number + 1 == agents.count {
+                console.progress("started \(number + 1) of \(agents.count) agents")
+            }
+        }
+    }
+
+    /// Waits until every agent said Hello; fails naming the missing ones and their logs.
+    func awaitJoins() async throws {
+        expect(.staging, "awaitJoins")
+        state = .joining
+        let total = topology.agents.count
+        let joined = await wait(until: clock.now + settings.joinTimeout) { roster.joinedCount == total }
+        expect(.joining, "awaitJoins")
+        guard interruptReason == nil else { throw RunInterrupted() }
+        guard joined else {
+            let missing = roster.notJoined()
+            throw RunError(
+                "\(missing.count) of \(total) agents did not join within \(settings.joinTimeout.secondsText): "
+                    + describe(missing) + "; check the agents' logs in the run folder and that nothing blocks 127.0.0.1")
+        }
+        console.progress("all \(total) agents joined")
+    }
+
+    /// Prepares servers, waits for them READY, then clients.
+    func prepareAgents() async throws {
+        expect(.joining, "prepareAgents")
+        state = .preparing
+        let tool = configuration.client.httpTool
+        for server in topology.servers {
+            var params = Kb_V1_HttpServerParams()
+            params.port = UInt32(Self.serverPort)
+            params.htmlSizeBytes = UInt64(configuration.server.htmlSize)
+            params.expectedConnections = UInt32(tool.connections)
+            var prepare = Kb_V1_Prepare()
+            prepare.role = .httpServer(params)
+            publish(.prepare(prepare), topic: server.id, to: [server.id])
+        }
+        try await awaitReady(topology.servers.map(\.id), role: "server")
+        for client in topology.clients {
+            let server = topology.server(of: client)
+            var params = Kb_V1_HttpClientParams()
+            params.targetURL = "http://\(server.address):\(Self.serverPort)/"
+            params.connections = UInt32(tool.connections)
+            params.threads = UInt32(tool.threads)
+            params.rateLimit = Double(tool.rateLimit ?? 0)
+            params.timeoutMs = UInt64(tool.timeout.inSeconds * 1000)
+            params.reportIntervalMs = UInt64(settings.reportInterval.inSeconds * 1000)
+            params.closeEachRequest = tool.connectionType == .new
+            params.sourceAddress = client.address
+            var prepare = Kb_V1_Prepare()
+            prepare.role = .httpClient(params)
+            publish(.prepare(prepare), topic: client.id, to: [client.id])
+        }
+        try await awaitReady(topology.clients.map(\.id), role: "client")
+        console.progress("all \(topology.agents.count) agents ready")
+    }
+
+    /// The port every server listens on: each has its own address, so one port serves all.
+    static let serverPort = 8080
+
+    /// Waits until `ids` are READY; fails naming those that failed, refused or stayed silent.
+    private func awaitReady(_ ids: [String], role: String) async throws {
+        let ready = await wait(until: clock.now + settings.prepareTimeout) {
+            ids.allSatisfy { id in
+                let phase = roster.phase(of: id)
+                return phase == .ready || phase?.isGone == true || rejections[id] != nil
+            }
+        }
+        expect(.preparing, "awaitReady")
+        guard interruptReason == nil else { throw RunInterrupted() }
+        var problems: [String] = []
+        for id in ids {
+            switch roster.phase(of: id) {
+            case .ready: continue
+            case .failed(let detail): problems.append("\(id) failed: \(detail)")
+            case .lost(let reason): problems.append("\(id) lost: \(reason)")
+            default:
+                problems.append(rejections[id].map { "\(id) refused Prepare: \($0)" } ?? "\(id) not ready")
+            }
+        }
+        guard ready, problems.isEmpty else {
+            let tails = ids.filter { roster.phase(of: $0) != .ready }.compactMap { id in
+                launcher.logTail(agentID: id).map { "\n--- \(id) log tail ---\n\($0)" }
+            }
+            throw RunError(
+                "\(role) agents could not be prepared within \(settings.prepareTimeout.secondsText): "
+                    + problems.joined(separator: "; ") + tails.joined())
+        }
+    }
+
+    /// "a, b, c" with each agent's log tail.
+    func describe(_ ids: [String]) -> String {
+        ids.map { id in
+            launcher.logTail(agentID: id).map { "\(id) (log: \($0.replacingOccurrences(of: "\n", with: " | ")))" } ?? id
+        }.joined(separator: ", ")
+    }
+}

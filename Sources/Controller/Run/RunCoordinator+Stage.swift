@@ -1,0 +1,201 @@
+import Foundation
+import Proto
+
+// The stages: Start, merge the reports, close intervals, end on time, check the stop limit.
+extension RunCoordinator {
+    /// Runs the planned stages until the last one or the stop limit.
+    func runStages() async throws {
+        expect(.preparing, "runStages")
+        try? ledger.setRunStatus(runID, .running)
+        console.intervalHeader()
+        for stage in plan.stages {
+            let active = Array(roster.live(role: .httpClient).filter { id in
+                topology.clients.firstIndex { $0.id == id }.map { $0 < stage.clients } ?? false
+            })
+            guard !active.isEmpty else {
+                throw RunError("stage \(stage.number): no client agent is left in the run (all lost or failed)")
+            }
+            state = .running(stage: stage.number)
+            let result = await runStage(stage, active: active)
+            guard state == .running(stage: stage.number) else {
+                fatalError("RunCoordinator.runStages: state changed to \(state) during stage \(stage.number)")
+            }
+            stages.append(result)
+            if interruptReason != nil { throw RunInterrupted() }
+            if result.stopReason != nil { break }
+        }
+    }
+
+    /// One stage: Start at a common instant, then wait for every final report or the deadline.
+    private func runStage(_ stage: StagePlan.Stage, active: [String]) async -> StageResult {
+        let tool = configuration.client.httpTool
+        let startUnixNs = wallNow() + Int64(settings.startLead.inSeconds * 1e9)
+        let startInstant = clock.now + settings.startLead
+        let plannedEnd = startInstant + settings.duration
+        var result = StageResult(
+            stage: stage.number, description: plan.description(of: stage, totalClients: topology.clients.count),
+            activeClients: active.count, totalServers: topology.servers.count, connectionsPerClient: tool.connections,
+            rateLimitPerClient: tool.rateLimit, seconds: settings.duration.inSeconds)
+        result.description = plan.description(of: stage, totalClients: topology.clients.count)
+        tracker = StageTracker(
+            stage: stage, active: active, startUnixNs: startUnixNs, startInstant: startInstant, plannedEnd: plannedEnd,
+            deadline: plannedEnd + settings.finalGrace, interval: settings.reportInterval, result: result)
+        var start = Kb_V1_Start()
+        start.stage = stage.number
+        start.startUnixNs = startUnixNs
+        start.durationMs = UInt64(settings.duration.inSeconds * 1000)
+        if active.count == topology.clients.count {
+            publish(.start(start), topic: AgentRole.httpClient.rawValue, to: Set(active))
+        } else {
+            for id in active { publish(.start(start), topic: id, to: [id]) }
+        }
+        console.progress("stage \(stage.number): \(active.count) client(s) loading for \(settings.duration.secondsText)")
+
+        while true {
+            let live = Set(roster.live(role: .httpClient))
+            guard let current = tracker else { fatalError("RunCoordinator.runStage: the stage tracker vanished") }
+            if current.allFinal(live: live) { break }
+            let now = clock.now
+            if now >= current.deadline {
+                for id in current.active where live.contains(id) && !current.finals.contains(id) {
+                    handle(roster.declareLost(id, reason: "no final report within \(settings.finalGrace.secondsText) of the stage's end"))
+                }
+                break
+            }
+            if interruptReason != nil, !current.stopSent {
+                tracker!.stopSent = true
+                // Graceful: the clients send their final reports; the stage ends when they do.
+                tracker!.deadline = min(current.deadline, now + settings.finalGrace)
+                var stop = Kb_V1_Stop()
+                stop.stage = stage.number
+                for id in current.active where live.contains(id) { publish(.stop(stop), topic: id, to: [id]) }
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+            guard state == .running(stage: stage.number) else {
+                fatalError("RunCoordinator.runStage: state changed to \(state) during stage \(stage.number)")
+            }
+        }
+        closeIntervals(now: clock.now, force: true)
+        var done = tracker!.result
+        done.seconds = tracker!.measuredSeconds(fallback: settings.duration.inSeconds)
+        tracker = nil
+        if let limit = plan.stopLimit {
+            let latency = done.latency
+            done.stopReason = limit.reason(socketErrors: done.socketErrors + done.errors.timeout) {
+                latency.value(atPercentile: $0)
+            }
+            if let reason = done.stopReason { console.progress("stage \(stage.number): \(reason)") }
+        }
+        return done
+    }
+
+    /// Takes one IntervalReport into the running stage (clients) or only into liveness (servers).
+    func record(_ report: Kb_V1_IntervalReport, from agentID: String) {
+        guard roster.entry(agentID)?.role == .httpClient, var current = tracker,
+            report.stage == current.stage.number, current.active.contains(agentID)
+        else { return }
+        tracker = nil  // Mutated as a local and put back: no copy of the aggregator's state.
+        defer { tracker = current }
+        let index = Int(clamping: report.index)
+        let errors = ErrorTally(report.errors)
+        let codes = Dictionary(report.statusCodes.map { (Int($0.key), $0.value) }, uniquingKeysWith: +)
+        var totals = agentTotals[agentID] ?? (requests: 0, errors: 0)
+        totals.requests += report.requests
+        totals.errors += errors.total
+        agentTotals[agentID] = totals
+        let times = current.times[index]
+        current.times[index] = (
+            start: min(times?.start ?? .max, report.startUnixNs), durationNs: max(times?.durationNs ?? 0, report.durationNs))
+        current.lastIndex[agentID] = max(current.lastIndex[agentID] ?? -1, index)
+        if report.final {
+            current.finals.insert(agentID)
+            if !report.stageLatencyHistogram.isEmpty {
+                current.aggregator.addStage(group: group(of: agentID), latencyHistogram: Array(report.stageLatencyHistogram))
+            }
+        }
+        if index <= current.closedThrough {
+            // Late: its interval was printed already, but the stage's totals must have it.
+            if !report.latencyHistogram.isEmpty {
+                guard (try? current.result.latency.add(decodingV2: Array(report.latencyHistogram))) != nil else { return }
+            }
+            current.result.count(
+                requests: report.requests, bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
+                maxUs: report.latencyMaxUs)
+            return
+        }
+        current.aggregator.add(AgentInterval(
+            agentID: agentID, group: group(of: agentID), index: index, requests: report.requests,
+            bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
+            latencyHistogram: Array(report.latencyHistogram), latencyMaxMicroseconds: report.latencyMaxUs))
+    }
+
+    /// Closes the intervals every live client reported (or that are overdue, or all when
+    /// `force`): console line, state store row, hlog line, and into the stage's totals.
+    func closeIntervals(now: ContinuousClock.Instant, force: Bool) {
+        guard var current = tracker else { return }
+        tracker = nil
+        defer { tracker = current }
+        let live = Set(roster.live(role: .httpClient))
+        var through = current.closedThrough
+        let highest = force ? max(current.highestIndex, current.times.keys.max() ?? -1) : current.highestIndex
+        while through < highest {
+            let next = through + 1
+            guard force || current.isComplete(next, live: live) || now >= current.due(next) else { break }
+            through = next
+        }
+        guard through > current.closedThrough else { return }
+        current.closedThrough = through
+        for (index, merged) in current.aggregator.close(through: through) {
+            let time = current.times[index] ?? (start: current.startUnixNs, durationNs: UInt64(settings.reportInterval.inSeconds * 1e9))
+            let seconds = max(Double(time.durationNs) / 1e9, 0.001)
+            // Both are the standard layout; a failing merge would be a bug in this build.
+            do { try current.result.latency.add(merged.latency) } catch { fatalError("RunCoordinator: \(error)") }
+            current.result.count(
+                requests: merged.requests, bytesRead: merged.bytesRead, errors: merged.errors,
+                statusCodes: merged.statusCodes, maxUs: merged.latencyMaxMicroseconds)
+            let summary = IntervalSummary(
+                stage: Int(current.stage.number), index: index, startUnixNs: time.start, durationSeconds: seconds,
+                agents: merged.agents.count, requests: merged.requests, bytesRead: merged.bytesRead,
+                requestsPerSecond: Double(merged.requests) / seconds,
+                megabytesPerSecond: Double(merged.bytesRead) / 1e6 / seconds,
+                p50Us: merged.latency.value(atPercentile: 50), p99Us: merged.latency.value(atPercentile: 99),
+                p999Us: merged.latency.value(atPercentile: 99.9), maxUs: merged.latencyMaxMicroseconds,
+                errors: merged.errors)
+            intervals.append(summary)
+            console.interval(summary)
+            hlog.append(merged.latency, startUnixNs: time.start, seconds: seconds)
+            store(summary, histogram: merged.latency)
+        }
+    }
+
+    /// Writes an interval to the state store; a failure is reported and the run goes on.
+    private func store(_ summary: IntervalSummary, histogram: Histogram) {
+        do {
+            let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+            try ledger.storeInterval(IntervalRecord(
+                runID: runID, stage: plan.stopLimit == nil ? 0 : summary.stage, index: summary.index,
+                startUnixNanoseconds: summary.startUnixNs, durationNanoseconds: Int64(summary.durationSeconds * 1e9),
+                summaryJSON: json, histogram: Data(histogram.encodedV2())))
+        } catch {
+            console.progress("could not store interval \(summary.index) of stage \(summary.stage): \(error)")
+        }
+    }
+
+    /// The aggregation group of a client: its server's tenant.
+    func group(of clientID: String) -> String {
+        topology.clients.first { $0.id == clientID }.map { "tenant-\($0.tenant)" } ?? "unknown"
+    }
+}
+
+extension ErrorTally {
+    /// The tally of a wire `ErrorCounts`.
+    init(_ counts: Kb_V1_ErrorCounts) {
+        self.init()
+        connect = counts.connect
+        read = counts.read
+        write = counts.write
+        timeout = counts.timeout
+        status = counts.status
+        parse = counts.parse
+    }
+}

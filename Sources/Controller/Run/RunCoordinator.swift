@@ -1,0 +1,206 @@
+import Foundation
+import Proto
+
+/// Drives one run from staging to cleanup over a `ControllerLink` (docs/run-protocol.md):
+/// start and admit every agent, wait for their Hellos, prepare servers then clients, run the
+/// stages and merge what clients report, then abort the agents, write the results and clean up.
+///
+/// An actor with an explicit `State`; every phase re-checks the state (and the interrupt
+/// flag) after each `await`, because frames, ticks and signals interleave with it.
+public actor RunCoordinator {
+    /// Where the run is.
+    public enum State: Sendable, Equatable {
+        /// Created; `run()` not called yet.
+        case idle
+        /// Admitting keys and starting agents.
+        case staging
+        /// Waiting for every agent's Hello.
+        case joining
+        /// Preparing servers, then clients.
+        case preparing
+        /// Loading: this stage runs.
+        case running(stage: UInt32)
+        /// Aborting the agents and writing results.
+        case finishing
+        /// Deleting the run's resources.
+        case cleaning
+        /// Over and cleaned.
+        case done
+        /// Over after a failure (also cleaned unless cleanup is off).
+        case failed(String)
+    }
+
+    /// Where results go and whether to clean up.
+    public struct Outputs: Sendable {
+        /// The JSON result file, if any.
+        public var jsonFile: String?
+        /// The `.hlog` file, if any.
+        public var hlogFile: String?
+        /// The run's label.
+        public var label: String?
+        /// Delete the run's resources at the end.
+        public var cleanup: Bool
+
+        /// Creates outputs.
+        public init(jsonFile: String? = nil, hlogFile: String? = nil, label: String? = nil, cleanup: Bool = true) {
+            self.jsonFile = jsonFile
+            self.hlogFile = hlogFile
+            self.label = label
+            self.cleanup = cleanup
+        }
+    }
+
+    /// How a run ended.
+    public struct Outcome: Sendable {
+        /// `done`, `stopped`, `interrupted` or `failed`.
+        public let status: String
+        /// The result document.
+        public let document: ResultDocument
+        /// What cleanup did; nil when cleanup was off or failed to run.
+        public let cleanup: CleanupReport?
+        /// Files written.
+        public let files: [String]
+    }
+
+    let runID: String
+    let configuration: Configuration
+    let settings: RunSettings
+    let topology: LocalTopology
+    let link: ControllerLink
+    let serverKeys: CurveKeyPair
+    let launcher: any AgentLauncher
+    let ledger: Ledger
+    let cleaner: Cleaner?
+    let console: ConsoleReport
+    let outputs: Outputs
+    let clock = ContinuousClock()
+    let startedAt = Date()
+
+    /// Where the run is.
+    public internal(set) var state: State = .idle
+    var roster: AgentRoster
+    var keys: [String: CurveKeyPair]
+    var delivery: CommandDelivery
+    var sequencer: EnvelopeSequencer
+    var plan: StagePlan
+    var tracker: StageTracker?
+    var stages: [StageResult] = []
+    var intervals: [IntervalSummary] = []
+    var hlog: IntervalLog
+    var agentTotals: [String: (requests: UInt64, errors: UInt64)] = [:]
+    var rejections: [String: String] = [:]
+    /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
+    public internal(set) var droppedFrames = 0
+    var interruptReason: String?
+    var tasks: [Task<Void, Never>] = []
+    /// The outcome, once `run()` returned.
+    public private(set) var outcome: Outcome?
+
+    /// A coordinator for the staged `topology`; generates one key pair per agent.
+    ///
+    /// - Parameters:
+    ///   - link: the controller's link, bound with `serverKeys`; the coordinator admits keys
+    ///     and sends on it but does not close it (its service does).
+    ///   - cleaner: deletes the run's resources at the end; nil when nothing needs deleting.
+    public init(
+        runID: String, configuration: Configuration, settings: RunSettings, topology: LocalTopology,
+        link: ControllerLink, serverKeys: CurveKeyPair, launcher: any AgentLauncher, ledger: Ledger,
+        cleaner: Cleaner?, console: ConsoleReport, outputs: Outputs
+    ) throws {
+        self.runID = runID
+        self.configuration = configuration
+        self.settings = settings
+        self.topology = topology
+        self.link = link
+        self.serverKeys = serverKeys
+        self.launcher = launcher
+        self.ledger = ledger
+        self.cleaner = cleaner
+        self.console = console
+        self.outputs = outputs
+        var keys: [String: CurveKeyPair] = [:]
+        for agent in topology.agents { keys[agent.id] = try CurveKeyPair.generate() }
+        self.keys = keys
+        roster = AgentRoster(
+            agents: topology.agents.map { (id: $0.id, role: $0.role, publicKey: keys[$0.id]!.publicKey) }, silenceLimit: settings.silenceLimit)
+        delivery = CommandDelivery(policy: settings.delivery)
+        sequencer = EnvelopeSequencer(runID: runID, sender: Kb_V1_Envelope.controllerSender)
+        plan = StagePlan(
+            progression: configuration.client.progression, timeout: configuration.client.httpTool.timeout,
+            totalClients: topology.clients.count)
+        hlog = IntervalLog(runID: runID)
+    }
+
+    /// Asks the run to end early (SIGINT, SIGTERM): a running stage is stopped and its data
+    /// kept, then the usual end (abort, results, cleanup) follows.
+    public func interrupt(reason: String = "interrupted") {
+        guard interruptReason == nil else { return }
+        interruptReason = reason
+        console.progress("\(reason): stopping the run")
+    }
+
+    /// Runs the whole protocol and returns how it ended. Never throws: a failure at any step
+    /// still aborts the agents, writes what was measured and cleans up.
+    @discardableResult
+    public func run() async -> Outcome {
+        guard state == .idle else { fatalError("RunCoordinator.run() called twice (state \(state))") }
+        startBackgroundTasks()
+        var failure: String?
+        do {
+            try await stageAgents()
+            try await awaitJoins()
+            try await prepareAgents()
+            try await runStages()
+        } catch let error as RunInterrupted {
+            _ = error
+        } catch {
+            failure = "\(error)"
+            console.progress("run failed: \(error)")
+        }
+        let outcome = await finish(failure: failure)
+        for task in tasks { task.cancel() }
+        self.outcome = outcome
+        return outcome
+    }
+
+    /// The wall clock now, Unix ns (the clock `Start.start_unix_ns` and Welcome speak).
+    nonisolated func wallNow() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    /// Polls `condition` every 20 ms until it holds (true), `deadline` passes or the run is
+    /// interrupted (false). Actor state may change at every poll; the condition re-reads it.
+    func wait(until deadline: ContinuousClock.Instant, _ condition: () -> Bool) async -> Bool {
+        while true {
+            if condition() { return true }
+            if interruptReason != nil || clock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Fails a transition the code never makes.
+    func expect(_ expected: State, _ operation: String) {
+        guard state == expected else {
+            fatalError("RunCoordinator.\(operation): expected state \(expected), found \(state)")
+        }
+    }
+}
+
+/// The run was interrupted (SIGINT, SIGTERM) before its stages ended; not a failure.
+struct RunInterrupted: Error {}
+
+/// A step of the run failed: what, which agents, and what to do.
+public struct RunError: Error, Sendable, CustomStringConvertible {
+    /// What failed, with the agents and their log tails.
+    public let message: String
+
+    /// Creates an error.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,187 @@
+@testable import Controller
+import Foundation
+import Proto
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A scripted stand-in for `kb-agent run`, played inside the test process over a real
+/// `AgentLink`: it joins, acknowledges, answers Prepare with READY and, as a client, sends
+/// IntervalReports with real V2 histograms. It exists because the real agent daemon
+/// (Sources/Agent/Daemon) was being written at the same time as the controller; the protocol
+/// steps follow docs/run-protocol.md. `silentAfterFirstReport` plays a client SIGKILLed mid-run.
+final class RunFakeAgent: Sendable {
+    /// What all fake agents of a test sent, to compare with what the controller merged.
+    final class Ledgerbook: Sendable {
+        let requests = Mutex<UInt64>(0)
+        let latencies = Mutex(Histogram())
+    }
+
+    let userData: AgentUserData
+    let link: AgentLink
+    let book: Ledgerbook
+    let silentAfterFirstReport: Bool
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let sequencer: Mutex<EnvelopeSequencer>
+    private let silent = Mutex(false)
+    private let welcomed = Mutex(false)
+
+    init(_ userData: AgentUserData, book: Ledgerbook, silentAfterFirstReport: Bool) throws {
+        self.userData = userData
+        self.book = book
+        self.silentAfterFirstReport = silentAfterFirstReport
+        sequencer = Mutex(EnvelopeSequencer(runID: userData.runID, sender: userData.agentID))
+        let role = AgentRole(rawValue: userData.role)!
+        link = try AgentLink(
+            pubEndpoint: userData.controller.pubEndpoint, routerEndpoint: userData.controller.routerEndpoint,
+            serverPublicKey: userData.controller.serverPublicKey,
+            clientKeys: try CurveKeyPair(publicKey: userData.keys.public, secretKey: userData.keys.secret),
+            identity: Array(userData.agentID.utf8), topics: ["all", role.rawValue, userData.agentID])
+    }
+
+    func start() {
+        task.withLock { $0 = Task { await self.play() } }
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+        link.close()
+    }
+
+    static func wallNow() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    private func send(_ body: Kb_V1_Envelope.OneOf_Body) {
+        guard !silent.withLock({ $0 }) else { return }
+        try? link.send(sequencer.withLock { $0.frame(body, sentUnixNs: Self.wallNow()) })
+    }
+
+    /// Hello every 100 ms until welcomed, then a heartbeat every 300 ms.
+    private func helloAndHeartbeat() async {
+        var hello = Kb_V1_Hello()
+        hello.agentID = userData.agentID
+        hello.role = userData.role
+        hello.address = userData.address
+        var beats = 0
+        while !Task.isCancelled {
+            if !welcomed.withLock({ $0 }) {
+                hello.helloUnixNs = Self.wallNow()
+                send(.hello(hello))
+            } else if beats % 3 == 0 {
+                send(.heartbeat(Kb_V1_Heartbeat()))
+            }
+            beats += 1
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func play() async {
+        let role = AgentRole(rawValue: userData.role)!
+        let background = Task { await self.helloAndHeartbeat() }
+        defer { background.cancel() }
+        var receiver = CommandReceiver(agentID: userData.agentID, role: role)
+        for await frame in link.incoming {
+            guard let envelope = try? WireCodec.decode(frame.payload, runID: userData.runID) else { continue }
+            switch envelope.body {
+            case .welcome:
+                welcomed.withLock { $0 = true }
+            case .command(let command):
+                switch receiver.receive(command) {
+                case .notAddressed: continue
+                case .duplicate(let previous):
+                    if let previous { send(.ack(previous)) }
+                    continue
+                case .execute: break
+                }
+                let ack = Kb_V1_Ack.make(commandSeq: command.commandSeq)
+                receiver.record(ack)
+                send(.ack(ack))
+                switch command.kind {
+                case .prepare:
+                    send(.agentStatus(.make(.ready)))
+                case .start(let start):
+                    guard role == .httpClient else {
+                        send(.agentStatus(.make(.running, stage: start.stage)))
+                        continue
+                    }
+                    Task { await self.load(start) }
+                case .abort:
+                    return
+                case .stop, .none:
+                    continue
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Sends the reports of one stage: 100 requests per 500 ms interval, then a final report.
+    private func load(_ start: Kb_V1_Start) async {
+        let startNs = start.startUnixNs
+        let wait = Double(startNs - Self.wallNow()) / 1e9
+        if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+        send(.agentStatus(.make(.running, stage: start.stage)))
+        let intervalNs: Int64 = 500_000_000
+        let count = Int(Int64(start.durationMs) * 1_000_000 / intervalNs)
+        var stage = Histogram()
+        for index in 0..<count {
+            try? await Task.sleep(for: .milliseconds(500))
+            var histogram = Histogram()
+            for n in 0..<100 { histogram.record(Int64(200 + (n * 37 + index * 11) % 5_000)) }
+            try? stage.add(histogram)
+            var report = Kb_V1_IntervalReport()
+            report.stage = start.stage
+            report.index = UInt64(index)
+            report.final = index == count - 1
+            report.startUnixNs = startNs + Int64(index) * intervalNs
+            report.durationNs = UInt64(intervalNs)
+            report.requests = 100
+            report.bytesRead = 100 * 1_000
+            report.statusCodes = [200: 100]
+            report.latencyHistogram = Data(histogram.encodedV2())
+            report.latencyMaxUs = histogram.maxValue
+            if report.final {
+                report.stageLatencyHistogram = Data(stage.encodedV2())
+                report.stageLatencyMaxUs = stage.maxValue
+            }
+            send(.intervalReport(report))
+            book.requests.withLock { $0 += 100 }
+            book.latencies.withLock { try? $0.add(histogram) }
+            if silentAfterFirstReport {
+                // Like a SIGKILL: nothing more, not even heartbeats.
+                silent.withLock { $0 = true }
+                return
+            }
+        }
+        send(.agentStatus(.make(.done, stage: start.stage)))
+    }
+}
+
+/// Launches `RunFakeAgent`s instead of processes.
+final class RunFakeLauncher: AgentLauncher, Sendable {
+    let book = RunFakeAgent.Ledgerbook()
+    let silentAgents: Set<String>
+    let agents = Mutex<[RunFakeAgent]>([])
+
+    init(silentAgents: Set<String> = []) {
+        self.silentAgents = silentAgents
+    }
+
+    func launch(_ userData: AgentUserData) async throws {
+        let agent = try RunFakeAgent(userData, book: book, silentAfterFirstReport: silentAgents.contains(userData.agentID))
+        agents.withLock { $0.append(agent) }
+        agent.start()
+    }
+
+    func logTail(agentID: String) -> String? { nil }
+
+    func stopAll() {
+        agents.withLock { $0.forEach { $0.stop() } }
+    }
+}

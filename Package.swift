@@ -64,8 +64,10 @@ let package = Package(
         .executableTarget(name: "kloudbuster", dependencies: ["Controller"]),
         // Benchmarks (bench/README.md), built with the package so that they never rot.
         .executableTarget(name: "kb-bench-aggregate", dependencies: ["Controller", "Proto"], path: "bench/aggregate"),
+        // Fixtures the test targets share: child processes, a real nginx, loopback sockets.
+        .target(name: "KBTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtoTests", dependencies: ["Proto"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto", "KBTestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto", "KBTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import KBTestSupport
 import Logging
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import KBTestSupport
 import Testing
 
 @Suite("http-server role: nginx sized for the run", .serialized)

@@ -1,4 +1,5 @@
 import Foundation
+import KBTestSupport
 import Testing
 
 /// Runs the built `kb-agent` binary with bad input: each must exit with status 2, quickly, and

@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import KBTestSupport
 import Testing
 
 /// The engine API the agent's http-client role uses, against a real nginx.

@@ -1,4 +1,5 @@
 import Foundation
+import KBTestSupport
 
 /// The built `kb-agent` executable and the JSON its `load --json` prints.
 enum KBAgentBinary {

@@ -2,25 +2,31 @@ import Foundation
 
 /// A real nginx on 127.0.0.1, started and stopped through `scripts/nginx.sh` in its own
 /// temporary folder, so tests load the same server users do.
-final class NginxServer {
+public final class NginxServer {
     /// Options of `scripts/nginx.sh start`.
-    struct Options {
-        var workers = 1
-        var workerConnections = 1024
-        var tls = false
-        var accessLog = false
+    public struct Options {
+        public var workers = 1
+        public var workerConnections = 1024
+        public var tls = false
+        public var accessLog = false
+
+        public init(workers: Int = 1, workerConnections: Int = 1024, tls: Bool = false, accessLog: Bool = false) {
+            self.workers = workers
+            self.workerConnections = workerConnections
+            self.tls = tls
+            self.accessLog = accessLog
+        }
     }
 
-    let directory: URL
-    let port: Int
-    let tlsPort: Int?
+    public let directory: URL
+    public let port: Int
+    public let tlsPort: Int?
 
-    /// Repository root, found from this file's path (Tests/AgentTests/Support/...).
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// Repository root, found from this file's path (Tests/TestSupport/...).
+    public static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(_ options: Options = Options()) throws {
+    public init(_ options: Options = Options()) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("kb-nginx-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,22 +53,22 @@ final class NginxServer {
     }
 
     /// `http://127.0.0.1:PORT` + path.
-    func url(_ path: String = "/") -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String = "/") -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Lines nginx wrote to its access log (one per request, `--access-log` only).
-    func accessLogLines() throws -> [Substring] {
+    public func accessLogLines() throws -> [Substring] {
         let text = try String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)
         return text.split(separator: "\n")
     }
 
     /// PIDs of the worker processes.
-    func workerPIDs() throws -> [pid_t] {
+    public func workerPIDs() throws -> [pid_t] {
         try Self.script(["worker-pids", directory.path]).split(separator: "\n").compactMap { pid_t($0) }
     }
 
     /// Runs `scripts/nginx.sh` with output in a file (a pipe could be held open by the daemon).
     @discardableResult
-    static func script(_ arguments: [String]) throws -> String {
+    public static func script(_ arguments: [String]) throws -> String {
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/bin/bash"),
             [repository.appendingPathComponent("scripts/nginx.sh").path] + arguments,
@@ -75,7 +81,7 @@ final class NginxServer {
 }
 
 /// A test fixture could not be set up; the message says which and why.
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

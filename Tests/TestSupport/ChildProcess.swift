@@ -4,14 +4,14 @@ import Foundation
 /// the child, and a daemon that inherits one keeps a reader waiting forever.
 ///
 /// Processes started from `swift test` inherit a blocked SIGTERM, so `kill()` sends SIGKILL.
-final class ChildProcess {
+public final class ChildProcess {
     /// What a finished child left behind.
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
         /// The child was killed because it outlived its timeout.
-        let timedOut: Bool
+        public let timedOut: Bool
     }
 
     private let process = Process()
@@ -19,7 +19,7 @@ final class ChildProcess {
     private let errURL: URL
 
     /// Starts @p executable with @p arguments.
-    init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("kb-child-\(UUID().uuidString.prefix(8))")
         outURL = base.appendingPathExtension("out")
         errURL = base.appendingPathExtension("err")
@@ -40,10 +40,10 @@ final class ChildProcess {
         try? FileManager.default.removeItem(at: errURL)
     }
 
-    var pid: pid_t { process.processIdentifier }
+    public var pid: pid_t { process.processIdentifier }
 
     /// Waits up to @p timeout seconds, then kills; returns status and output.
-    func wait(timeout: Double) async -> Result {
+    public func wait(timeout: Double) async -> Result {
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
         while process.isRunning {
@@ -61,7 +61,7 @@ final class ChildProcess {
     }
 
     /// Runs to completion synchronously (for fixtures that are quick).
-    static func run(_ executable: URL, _ arguments: [String], timeout: Double) throws -> Result {
+    public static func run(_ executable: URL, _ arguments: [String], timeout: Double) throws -> Result {
         let child = try ChildProcess(executable, arguments)
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false

@@ -2,11 +2,11 @@ import Foundation
 
 /// A TCP listener on 127.0.0.1 that completes handshakes (the kernel does, from the
 /// backlog) but never accepts or answers: the server that hangs.
-final class SilentListener {
-    let port: Int
+public final class SilentListener {
+    public let port: Int
     private let fd: Int32
 
-    init() throws {
+    public init() throws {
         (fd, port) = try LoopbackSocket.bound()
         guard listen(fd, 128) == 0 else {
             close(fd)
@@ -18,17 +18,17 @@ final class SilentListener {
 }
 
 /// A loopback port that was free a moment ago and has nobody listening.
-enum ClosedPort {
-    static func reserve() throws -> Int {
+public enum ClosedPort {
+    public static func reserve() throws -> Int {
         let (fd, port) = try LoopbackSocket.bound()
         close(fd)
         return port
     }
 }
 
-enum LoopbackSocket {
+public enum LoopbackSocket {
     /// A TCP socket bound to 127.0.0.1 on a port the kernel picked.
-    static func bound() throws -> (Int32, Int) {
+    public static func bound() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket: errno \(errno)") }
         var address = sockaddr_in()

@@ -1,0 +1,207 @@
+import Controller
+import Foundation
+import KBTestSupport
+import Proto
+import Testing
+
+/// `kloudbuster run` with the real binaries on the local cloud: the controller, `kb-agent run`
+/// processes on their own loopback addresses, nginx inside the server agents, CHttpGen in the
+/// client agents, CURVE ZeroMQ between them.
+@Suite("kloudbuster run end to end", .serialized)
+struct RunEndToEndTests {
+    /// A state folder, a small configuration and the output paths of one run.
+    struct Workspace {
+        let directory: URL
+        var state: URL { directory.appendingPathComponent("state") }
+        var config: URL { directory.appendingPathComponent("config.yaml") }
+        var json: URL { directory.appendingPathComponent("result.json") }
+        var hlog: URL { directory.appendingPathComponent("result.hlog") }
+
+        init(duration: Int, rate: Int = 400) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-e2e-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let yaml = """
+                server:
+                  number_tenants: 1
+                  routers_per_tenant: 1
+                  networks_per_router: 1
+                  vms_per_network: 2
+                client:
+                  http_tool_configs:
+                    connections: 5
+                    rate_limit: \(rate)
+                    duration: \(duration)
+                    report_interval: 1
+                """
+            try yaml.write(to: config, atomically: true, encoding: .utf8)
+        }
+
+        /// `kloudbuster run` started with this workspace's files.
+        func startRun() throws -> ChildProcess {
+            try ChildProcess(Binaries.kloudbuster, [
+                "run", "-c", config.path, "--state-dir", state.path, "--json", json.path, "--hlog", hlog.path,
+            ])
+        }
+
+        /// The one run recorded in the state folder.
+        func run() throws -> (ledger: Ledger, run: RunRecord) {
+            let store = try #require(try StateStore.openExisting(directory: state))
+            let ledger = Ledger(store: store)
+            let run = try #require(try ledger.runs().first)
+            return (ledger, run)
+        }
+
+        /// Agent processes of the run that are still alive.
+        func liveAgentProcesses() throws -> [Int32] {
+            let (ledger, run) = try run()
+            return try ledger.resources(run: run.id).compactMap { resource in
+                guard let identity = resource.processIdentity, identity.isAlive else { return nil }
+                return identity.pid
+            }
+        }
+    }
+
+    enum Binaries {
+        static let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        static var kloudbuster: URL {
+            let beside = folder.appendingPathComponent("kloudbuster")
+            return FileManager.default.isExecutableFile(atPath: beside.path)
+                ? beside : NginxServer.repository.appendingPathComponent(".build/debug/kloudbuster")
+        }
+    }
+
+    /// Runs Python from the project's venv on `script`, returning its stdout.
+    private func python(_ script: String) throws -> String {
+        let python = ProcessInfo.processInfo.environment["KB_PYTHON"]
+            ?? NginxServer.repository.appendingPathComponent(".venv/bin/python").path
+        let result = try ChildProcess.run(URL(fileURLWithPath: python), ["-c", script], timeout: 60)
+        guard result.status == 0 else { throw FixtureError("python failed: \(result.stderr)") }
+        return result.stdout
+    }
+
+    @Test("a run merges every agent's requests, writes JSON and .hlog Python reads, and leaves nothing")
+    func resultsAddUpAndNothingIsLeft() async throws {
+        let workspace = try Workspace(duration: 3)
+        let controller = try workspace.startRun()
+        let output = await controller.wait(timeout: 120)
+        #expect(output.status == 0, "\(output.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.json)) as? [String: Any]
+        let document = try #require(json)
+        let stage = try #require((document["kb_result"] as? [[String: Any]])?.first)
+        let total = try #require(stage["http_total_req"] as? Int)
+        let agents = try #require(document["agents"] as? [[String: Any]])
+        let perAgent = agents.compactMap { $0["requests"] as? Int }.reduce(0, +)
+        let histogram = try Histogram(decodingV2Base64: try #require(document["histogram"] as? String))
+
+        // 2 clients × 400 req/s × 3 s.
+        #expect(total >= 2200 && total <= 2600)
+        #expect(perAgent == total)
+        #expect(histogram.totalCount == Int64(total))
+        #expect(stage["total_client_vms"] as? Int == 2)
+        #expect(stage["total_server_vms"] as? Int == 2)
+        #expect((stage["latency_stats"] as? [[Double]])?.map { $0[0] } == [50, 75, 90, 99, 99.9, 99.99, 99.999])
+
+        let decoded = try python("""
+            import json
+            from hdrh.histogram import HdrHistogram
+            from hdrh.log import HistogramLogReader
+            d = json.load(open("\(workspace.json.path)"))
+            h = HdrHistogram.decode(d["histogram"])
+            reader = HistogramLogReader("\(workspace.hlog.path)", HdrHistogram(1, 3600000000, 3))
+            n = 0
+            while True:
+                i = reader.get_next_interval_histogram()
+                if i is None: break
+                n += i.get_total_count()
+            print(h.get_total_count(), n)
+            """)
+        #expect(decoded.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } == [total, total])
+
+        #expect(try workspace.liveAgentProcesses().isEmpty)
+        let (ledger, run) = try workspace.run()
+        #expect(try ledger.liveResources(run: run.id).isEmpty)
+        #expect(run.status == .done)
+    }
+
+    @Test("SIGINT stops the run, deletes everything and exits 130")
+    func interruptCleansUp() async throws {
+        let workspace = try Workspace(duration: 30)
+        let controller = try workspace.startRun()
+        try await waitForLoad(workspace)
+        kill(controller.pid, SIGINT)
+        let output = await controller.wait(timeout: 60)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(try workspace.liveAgentProcesses().isEmpty)
+        let (ledger, run) = try workspace.run()
+        #expect(try ledger.liveResources(run: run.id).isEmpty)
+    }
+
+    @Test("after a SIGKILL of the controller, kloudbuster cleanup --all leaves nothing behind")
+    func cleanupAfterControllerCrash() async throws {
+        let workspace = try Workspace(duration: 30)
+        let controller = try workspace.startRun()
+        try await waitForLoad(workspace)
+        kill(controller.pid, SIGKILL)
+        _ = await controller.wait(timeout: 10)
+        #expect(try !workspace.liveAgentProcesses().isEmpty, "the agents outlive a killed controller")
+        let cleanup = try ChildProcess.run(
+            Binaries.kloudbuster, ["cleanup", "--all", "--state-dir", workspace.state.path], timeout: 60)
+        #expect(cleanup.status == 0, "\(cleanup.stdout) \(cleanup.stderr)")
+        #expect(try workspace.liveAgentProcesses().isEmpty)
+        let (ledger, run) = try workspace.run()
+        #expect(try ledger.liveResources(run: run.id).isEmpty)
+    }
+
+    @Test("a client agent killed mid-run is named lost; the run ends on time and keeps the rest")
+    func lostAgentIsReported() async throws {
+        let workspace = try Workspace(duration: 6)
+        let started = ContinuousClock.now
+        let controller = try workspace.startRun()
+        try await waitForLoad(workspace)
+        let (ledger, run) = try workspace.run()
+        let client = try #require(try ledger.resources(run: run.id).first { $0.name.contains("-cli-") && $0.pid != nil })
+        kill(try #require(client.pid), SIGKILL)
+        let output = await controller.wait(timeout: 90)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(60))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.json)) as? [String: Any]
+        let agents = try #require(json?["agents"] as? [[String: Any]])
+        let lost = agents.filter { ($0["status"] as? String) == "lost" }.compactMap { $0["id"] as? String }
+        #expect(lost == [client.name])
+        let total = try #require((json?["kb_result"] as? [[String: Any]])?.first?["http_total_req"] as? Int)
+        // The other client ran the whole 6 s at 400 req/s.
+        #expect(total >= 2400)
+        #expect(try workspace.liveAgentProcesses().isEmpty)
+    }
+
+    @Test("a bad configuration is refused with its key path and exit status 2, and nothing is staged")
+    func badConfigurationStagesNothing() async throws {
+        let workspace = try Workspace(duration: 3)
+        try "server:\n  number_tenants: -1\nclient:\n  http_tool_configs:\n    conections: 5\n"
+            .write(to: workspace.config, atomically: true, encoding: .utf8)
+        let controller = try workspace.startRun()
+        let output = await controller.wait(timeout: 60)
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("server.number_tenants"))
+        #expect(output.stderr.contains("connections"))
+        let store = try StateStore.openExisting(directory: workspace.state)
+        #expect(try store.map { try Ledger(store: $0).runs() }?.isEmpty ?? true)
+    }
+
+    /// Waits until the run's clients are loading (the ledger lists them and a second has passed
+    /// since all agents were spawned), bounded.
+    private func waitForLoad(_ workspace: Workspace) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while ContinuousClock.now < deadline {
+            if let store = try? StateStore.openExisting(directory: workspace.state),
+               let run = try Ledger(store: store).runs().first,
+               try Ledger(store: store).resources(run: run.id).filter({ $0.pid != nil }).count == 4,
+               run.status == .running {
+                try await Task.sleep(for: .seconds(3))
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw FixtureError("the run did not start loading within 60 s")
+    }
+}

@@ -23,6 +23,9 @@ public actor HTTPServerRole {
     public let configuration: NginxConfiguration
     private let nginx: String
     private var state = State.idle
+    /// Requests the role itself sent to nginx (readiness checks, status polls): nginx counts
+    /// them in stub_status too, and the run compares nginx's count with the clients'.
+    private var ownRequests: UInt64 = 0
 
     /// A role for `configuration`; `nginx` is the binary (found on PATH or in /usr/sbin when nil).
     public init(configuration: NginxConfiguration, nginx: String? = nil) {
@@ -64,8 +67,9 @@ public actor HTTPServerRole {
             }
             if let response = await LoopbackHTTP.get(
                 address: configuration.address, port: configuration.port, path: "/nginx_status",
-                timeout: .milliseconds(500)), response.status == 200 {
-                return
+                timeout: .milliseconds(500)) {
+                ownRequests += 1
+                if response.status == 200 { return }
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -75,14 +79,18 @@ public actor HTTPServerRole {
             reason: "nginx did not answer on \(configuration.address):\(configuration.port) within \(readiness): \(errorLog())")
     }
 
-    /// nginx's counters now; nil when it does not answer.
+    /// nginx's counters now, with `requests` counting the clients' requests only (the role's
+    /// own status requests, this one included, are taken out); nil when nginx does not answer.
     public func counters() async -> StubStatus? {
         guard case .serving = state else { return nil }
         guard let response = await LoopbackHTTP.get(
-            address: configuration.address, port: configuration.port, path: "/nginx_status"),
-              response.status == 200
+            address: configuration.address, port: configuration.port, path: "/nginx_status")
         else { return nil }
-        return StubStatus(parsing: String(decoding: response.body, as: UTF8.self))
+        ownRequests += 1
+        guard response.status == 200, var status = StubStatus(parsing: String(decoding: response.body, as: UTF8.self))
+        else { return nil }
+        status.requests -= min(status.requests, ownRequests)
+        return status
     }
 
     /// The pid of the nginx master, while it serves.

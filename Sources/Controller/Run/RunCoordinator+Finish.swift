@@ -6,6 +6,8 @@ extension RunCoordinator {
     /// Aborts the agents, writes and stores the result, and cleans up.
     func finish(failure: String?) async -> Outcome {
         state = .finishing
+        await awaitServerCounts()
+        guard state == .finishing else { fatalError("RunCoordinator.finish: state changed to \(state) while counting") }
         let live = Set(roster.entries.filter { $0.hasJoined && !$0.phase.isGone }.map(\.id))
         var abort = Kb_V1_Abort()
         abort.reason = failure.map { "controller: run failed: \($0)" } ?? interruptReason.map { "controller: \($0)" } ?? "run complete"
@@ -71,6 +73,17 @@ extension RunCoordinator {
         return Outcome(status: status, document: document, cleanup: report, files: files)
     }
 
+    /// Waits (3 s at most) for a report from every live server sent after the clients
+    /// stopped, so that nginx's count of served requests is final when the result is written.
+    func awaitServerCounts() async {
+        let mark = clock.now
+        let servers = roster.entries.filter { $0.role == .httpServer && $0.hasJoined && !$0.phase.isGone }.map(\.id)
+        let deadline = mark + .seconds(3)
+        while clock.now < deadline, servers.contains(where: { (serverRequests[$0]?.at ?? mark) <= mark }) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Every agent's summary, in staging order.
     func agentSummaries() -> [AgentSummary] {
         topology.agents.map { agent in
@@ -84,9 +97,11 @@ extension RunCoordinator {
             }
             if status == "ok", let rejection = rejections[agent.id] { status = "failed"; detail = rejection }
             let totals = agentTotals[agent.id] ?? (requests: 0, errors: 0)
+            // A server's requests are those its nginx served (stub_status, less the agent's polls).
+            let requests = agent.role == .httpServer ? serverRequests[agent.id]?.requests ?? 0 : totals.requests
             return AgentSummary(
                 id: agent.id, role: agent.role.rawValue, address: agent.address, status: status,
-                joined: entry?.hasJoined ?? false, lost: status == "lost", requests: totals.requests,
+                joined: entry?.hasJoined ?? false, lost: status == "lost", requests: requests,
                 errors: totals.errors, detail: detail)
         }
     }

@@ -91,6 +91,10 @@ extension RunCoordinator {
 
     /// Takes one IntervalReport into the running stage (clients) or only into liveness (servers).
     func record(_ report: Kb_V1_IntervalReport, from agentID: String) {
+        if roster.entry(agentID)?.role == .httpServer, report.hasServer {
+            serverRequests[agentID] = (report.server.requests, clock.now)
+            return
+        }
         guard roster.entry(agentID)?.role == .httpClient, var current = tracker,
             report.stage == current.stage.number, current.active.contains(agentID)
         else { return }

@@ -88,6 +88,8 @@ public actor RunCoordinator {
     var intervals: [IntervalSummary] = []
     var hlog: IntervalLog
     var agentTotals: [String: (requests: UInt64, errors: UInt64)] = [:]
+    /// Each server agent's latest count of requests nginx served to clients, and when it came.
+    var serverRequests: [String: (requests: UInt64, at: ContinuousClock.Instant)] = [:]
     var rejections: [String: String] = [:]
     /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
     public internal(set) var droppedFrames = 0

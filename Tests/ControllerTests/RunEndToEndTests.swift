@@ -178,6 +178,62 @@ struct RunEndToEndTests {
         #expect(try workspace.liveAgentProcesses().isEmpty)
     }
 
+    @Test("a rogue agent can neither join nor inject, and random frames from a staged key crash nothing")
+    func rogueAgentAndRandomFrames() async throws {
+        let workspace = try Workspace(duration: 8)
+        let controller = try workspace.startRun()
+        try await waitForLoad(workspace)
+        let (_, run) = try workspace.run()
+        let file = workspace.state.appendingPathComponent("runs/\(run.id)/\(run.id)-cli-0.json")
+        let userData = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let endpoints = try #require(userData["controller"] as? [String: String])
+        let keys = try #require(userData["keys"] as? [String: String])
+        func link(_ keys: CurveKeyPair, _ identity: String) throws -> AgentLink {
+            try AgentLink(
+                pubEndpoint: try #require(endpoints["pub_endpoint"]), routerEndpoint: try #require(endpoints["router_endpoint"]),
+                serverPublicKey: try #require(endpoints["server_public_key"]), clientKeys: keys,
+                identity: Array(identity.utf8), topics: ["all"])
+        }
+
+        // A key pair the run never staged, claiming to be a client and reporting a billion requests.
+        let rogue = try link(try CurveKeyPair.generate(), "rogue")
+        var sequencer = EnvelopeSequencer(runID: run.id, sender: "\(run.id)-cli-0")
+        var hello = Kb_V1_Hello()
+        hello.agentID = "\(run.id)-cli-0"
+        hello.role = "http-client"
+        var report = Kb_V1_IntervalReport()
+        report.stage = 1
+        report.requests = 1_000_000_000
+        try rogue.send(sequencer.frame(.hello(hello), sentUnixNs: 0))
+        try rogue.send(sequencer.frame(.intervalReport(report), sentUnixNs: 0))
+
+        // A staged key (as if stolen from the user data) under another identity, sending noise.
+        let noisy = try link(try CurveKeyPair(publicKey: try #require(keys["public"]), secretKey: try #require(keys["secret"])), "noise")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<300 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 53)  // 0 ..< 2048
+            try noisy.send((0..<length).map { UInt8(truncatingIfNeeded: (state &+ UInt64($0) &* 0x9E37) >> 7) })
+        }
+
+        let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+        while rogue.counters.rejectedConnections == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(rogue.counters.rejectedConnections > 0, "the controller refused the rogue key")
+        let output = await controller.wait(timeout: 90)
+        rogue.close()
+        noisy.close()
+        #expect(output.status == 0, "\(output.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.json)) as? [String: Any]
+        let total = try #require((json?["kb_result"] as? [[String: Any]])?.first?["http_total_req"] as? Int)
+        // 2 clients × 400 req/s × 8 s: the rogue's billion is not in it.
+        #expect(total >= 5600 && total <= 7000)
+        let agents = try #require(json?["agents"] as? [[String: Any]])
+        #expect(agents.count == 4)
+        #expect(agents.allSatisfy { $0["status"] as? String == "ok" })
+    }
+
     @Test("a bad configuration is refused with its key path and exit status 2, and nothing is staged")
     func badConfigurationStagesNothing() async throws {
         let workspace = try Workspace(duration: 3)

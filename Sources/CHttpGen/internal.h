@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <time.h>
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -174,6 +175,37 @@ struct hg_engine {
     pthread_mutex_t lifecycle;
     hg_thread *threads;
 };
+
+#define NS_PER_S 1000000000LL
+
+/** CLOCK_MONOTONIC in ns; vDSO, no system call. */
+static inline int64_t clock_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/** Stopping: no new request, no new connection. */
+static inline int draining(const hg_thread *t) {
+    return atomic_load_explicit(&t->engine->draining, memory_order_relaxed);
+}
+
+/** Counts one value (µs) in a histogram its thread owns (on every request: inline). */
+static inline void hist_record(int64_t *counts, int64_t value_us) {
+    int32_t i = hist_index(value_us);
+    BUMP(counts[i], 1);
+}
+
+/* Connections (conn.c). */
+void conn_open(hg_thread *t, conn *c, int64_t now);
+void conn_close(hg_thread *t, conn *c);
+void conn_fail(hg_thread *t, conn *c, hg_error_kind kind, int64_t now);
+void on_event(hg_thread *t, conn *c, uint32_t events, int64_t now);
+/** Sends the next request now; latency will be timed from @p intended. */
+void conn_send(hg_thread *t, conn *c, int64_t intended, int64_t now);
+
+/** Starts the connection's next request if its schedule allows it now (loop.c). */
+void kick(hg_thread *t, conn *c);
 
 /** Thread entry point (loop.c). */
 static inline int conn_busy(const conn *c) { return c->state == CS_WRITING || c->state == CS_READING; }

@@ -36,7 +36,7 @@ let package = Package(
                 "CZlib", "CZeroMQ",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            exclude: ["Wire/kloudbuster.proto"]
+            exclude: ["Wire/Schema"]
         ),
         // The agent library: only Agent/Engine imports CHttpGen.
         .target(

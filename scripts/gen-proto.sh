@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates Sources/Proto/Wire/kloudbuster.pb.swift from kloudbuster.proto.
+# Regenerates Sources/Proto/Wire/Generated/*.pb.swift from Sources/Proto/Wire/Schema/*.proto.
 #   scripts/gen-proto.sh
 # Run by hand after editing the .proto, then commit both files; CI never runs it (the generated
 # file is committed so builds need neither protoc nor the plugin).
@@ -38,11 +38,14 @@ if [[ ! -x $PLUGIN ]] || [[ $("$PLUGIN" --version 2>/dev/null) != *"$SWIFT_PROTO
   (cd "$SRC" && swift build -c release --product protoc-gen-swift)
 fi
 
+# One .pb.swift per .proto, so each stays a readable size; stale outputs go first.
+rm -f "$WIRE/Generated/"*.pb.swift
+mkdir -p "$WIRE/Generated"
 protoc \
   --plugin=protoc-gen-swift="$PLUGIN" \
   --swift_opt=Visibility=Public \
-  --swift_out="$WIRE" \
-  -I "$WIRE" \
-  "$WIRE/kloudbuster.proto"
+  --swift_out="$WIRE/Generated" \
+  -I "$WIRE/Schema" \
+  "$WIRE/Schema/"*.proto
 
-echo "gen-proto.sh: wrote $WIRE/kloudbuster.pb.swift" >&2
+echo "gen-proto.sh: wrote $(cd "$WIRE/Generated" && echo *.pb.swift) in $WIRE/Generated" >&2

@@ -24,6 +24,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-std=gnu11"])],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread"), .linkedLibrary("m")]
         ),
+        // libcurl behind a C shim (curl_easy_setopt is variadic), for the OpenStack REST calls.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // zlib, for the HdrHistogram V2 compressed encoding.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libzmq (with CURVE through libsodium), for the controller<->agent link.
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Proto",
+                "Proto", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

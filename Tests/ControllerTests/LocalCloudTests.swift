@@ -19,7 +19,7 @@ struct LocalCloudTests {
     @Test("tenants × routers × networks × VMs give distinct addresses, 1:1 pairs and ids with the run id")
     func topology() throws {
         let runID = "kb-20261122-0836-ab12"
-        let plan = try LocalTopology(
+        let plan = try RunTopology(
             server: try server(tenants: 2, routers: 2, networks: 3, vms: 2), runID: runID, addresses: LoopbackAddresses())
         #expect(plan.servers.count == 24)
         #expect(plan.clients.count == 24)
@@ -43,7 +43,7 @@ struct LocalCloudTests {
     @Test("a topology that does not fit on loopback fails naming the key")
     func tooManyTenants() throws {
         #expect {
-            _ = try LocalTopology(server: try server(tenants: 200, routers: 1, networks: 1, vms: 1), runID: "kb-20261122-0836-ab12", addresses: LoopbackAddresses())
+            _ = try RunTopology(server: try server(tenants: 200, routers: 1, networks: 1, vms: 1), runID: "kb-20261122-0836-ab12", addresses: LoopbackAddresses())
         } throws: { "\($0)".contains("server.number_tenants") }
     }
 

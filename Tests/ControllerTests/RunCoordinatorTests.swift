@@ -37,7 +37,7 @@ struct RunCoordinatorTests {
         settings.joinTimeout = .seconds(15)
         settings.prepareTimeout = .seconds(10)
         settings.abortWait = .milliseconds(500)
-        let topology = try LocalTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
+        let topology = try RunTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
         let keys = try CurveKeyPair.generate()
         let link = try ControllerLink(serverKeys: keys)
         let launcher = RunFakeLauncher(silentAgents: silent(run.id))

@@ -179,6 +179,7 @@ final class RunFakeLauncher: AgentLauncher, Sendable {
         agent.start()
     }
 
+    var cloudDescription: String { "the test's fake cloud" }
     func logTail(agentID: String) -> String? { nil }
 
     func stopAll() {

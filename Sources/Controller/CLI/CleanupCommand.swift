@@ -14,12 +14,18 @@ public struct CleanupCommand: AsyncParsableCommand {
             Examples:
               kloudbuster cleanup --all --dry-run
               kloudbuster cleanup --run kb-20261122-0836-ab12
+              kloudbuster cleanup --all --cloud openstack --rc admin-openrc.sh
+
+            On OpenStack each resource is deleted by the id the ledger recorded, or, when the controller died before the cloud answered, by its exact name (which carries the run id); nothing without a run id of this tool in its name is ever touched.
 
             Exit status: 0 when nothing is left (and for --dry-run), 1 when something could not be deleted (run it again, or see `kloudbuster runs show ID`), 2 for a usage error such as an unknown run id.
             """)
 
     /// Where the state database is.
     @OptionGroup public var state: StateOptions
+
+    /// The cloud and its credentials (the ones the run used).
+    @OptionGroup public var cloud: CloudOptions
 
     /// The run to clean up.
     @Option(name: .customLong("run"), help: ArgumentHelp("The run to clean up (see `kloudbuster runs list`).", valueName: "id"))
@@ -63,7 +69,9 @@ public struct CleanupCommand: AsyncParsableCommand {
             return
         }
         let ledger = Ledger(store: store)
-        let cleaner = Cleaner(ledger: ledger, deleters: Self.deleters(ledger: ledger))
+        var deleters = Self.deleters(ledger: ledger)
+        if cloud.cloud == .openstack { deleters += OpenStackDeleter.all(sessions: try cloud.sessions()) }
+        let cleaner = Cleaner(ledger: ledger, deleters: deleters)
         var reports: [CleanupReport] = []
         var skipped: [String] = []
         if let runID {
@@ -89,8 +97,7 @@ public struct CleanupCommand: AsyncParsableCommand {
         }
     }
 
-    /// The deleters this build has: the local cloud's processes. (The OpenStack driver adds
-    /// its own when it exists.)
+    /// The local cloud's deleters (processes); `--cloud openstack` adds the OpenStack ones.
     static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
         [ProcessResourceDeleter(ledger: ledger)]
     }

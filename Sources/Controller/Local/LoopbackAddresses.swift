@@ -12,7 +12,9 @@
 /// On Linux the whole of 127.0.0.0/8 is routed to `lo`, so these need no setup. The layout is
 /// a pure function of (tenant, network, vm): a run and its reports always agree on who was
 /// where. Two local runs at once should use different `tenantBase` values.
-public struct LoopbackAddresses: Sendable, Equatable {
+public struct LoopbackAddresses: AddressLayout, Equatable {
+    /// For messages.
+    public var layoutName: String { "loopback" }
     /// The second octet of tenant 0.
     public let tenantBase: Int
 

@@ -19,6 +19,9 @@ public struct LocalCloud: AgentLauncher {
         self.agentBinary = agentBinary
     }
 
+    /// For messages.
+    public var cloudDescription: String { "the local cloud" }
+
     /// The folder of the run's files.
     func runDirectory(_ runID: String) throws -> URL {
         try processes.ledger.store.runDirectory(for: runID)

@@ -2,14 +2,43 @@
 /// (`LocalCloud`), a VM booted with cloud-init user data (OpenStack), or, in tests, an agent
 /// played inside the test process.
 ///
-/// The coordinator admits an agent's public key *before* it calls `launch`: libzmq 4.3 never
-/// redials after a refused CURVE handshake, so an agent started first could be shut out for good.
+/// The coordinator admits an agent's public key *before* it launches the agent: libzmq 4.3
+/// never redials after a refused CURVE handshake, so an agent started first could be shut out
+/// for good.
 public protocol AgentLauncher: Sendable {
+    /// The cloud's name in messages: `the local cloud`, `OpenStack`.
+    var cloudDescription: String { get }
+
     /// Starts one agent from its user data. Must record whatever it creates in the ledger
     /// before creating it, so that cleanup finds it after a crash.
     func launch(_ userData: AgentUserData) async throws
 
-    /// The last lines the agent wrote to its logs, to explain why it never joined or failed;
-    /// nil when there is nothing to show.
-    func logTail(agentID: String) -> String?
+    /// Starts every agent of the run (servers first), reporting each one started. A cloud
+    /// that must build infrastructure first, or can start agents in parallel, does it here;
+    /// the default launches them one by one.
+    func launchAll(_ agents: [AgentUserData], started: @Sendable (Int) -> Void) async throws
+
+    /// The folder the agent keeps its files in, as the agent sees it.
+    func workDirectory(runID: String, agentID: String, store: StateStore) throws -> String
+
+    /// The last lines the agent wrote to its logs, or what the cloud knows of its VM, to
+    /// explain why it never joined or failed; nil when there is nothing to show.
+    func logTail(agentID: String) async -> String?
+}
+
+extension AgentLauncher {
+    /// `<state-dir>/runs/<run>/<agent>`: the agent runs on this machine.
+    public func workDirectory(runID: String, agentID: String, store: StateStore) throws -> String {
+        try store.runDirectory(for: runID).appendingPathComponent(agentID).path
+    }
+
+
+    /// Launches the agents one after the other.
+    public func launchAll(_ agents: [AgentUserData], started: @Sendable (Int) -> Void) async throws {
+        for (number, agent) in agents.enumerated() {
+            try Task.checkCancellation()
+            try await launch(agent)
+            started(number + 1)
+        }
+    }
 }

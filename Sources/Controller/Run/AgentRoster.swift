@@ -64,6 +64,8 @@ public struct AgentRoster: Sendable {
         public fileprivate(set) var hasJoined = false
         /// When anything last arrived from it.
         public fileprivate(set) var lastHeard: Instant?
+        /// The address it said it serves on or sends from (its Hello); nil before it joined.
+        public fileprivate(set) var address: String?
     }
 
     /// How long a joined agent may stay silent before it is lost.
@@ -111,9 +113,10 @@ public struct AgentRoster: Sendable {
     }
 
     /// A Hello arrived: the first one joins the agent.
-    public mutating func hello(from agentID: String, at now: Instant) -> [Event] {
+    public mutating func hello(from agentID: String, at now: Instant, address: String? = nil) -> [Event] {
         guard let index = byID[agentID], !entries[index].phase.isGone else { return [] }
         entries[index].lastHeard = now
+        if let address, !address.isEmpty { entries[index].address = address }
         guard entries[index].phase == .staged else { return [] }
         entries[index].phase = .joined
         entries[index].hasJoined = true

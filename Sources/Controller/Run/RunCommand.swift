@@ -12,12 +12,16 @@ public struct RunCommand: AsyncParsableCommand {
     /// The command's name, summary and exit statuses.
     public static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run an HTTP scale test on this machine (the local cloud).",
+        abstract: "Run an HTTP scale test on this machine (the local cloud) or on OpenStack.",
         discussion: """
             tenants × routers × networks × VMs of the configuration become agent processes on loopback addresses (127.x.y.z): every server VM runs nginx, every client VM loads its paired server. rate_limit and connections are per client VM, as in KloudBuster.
 
+            On OpenStack (--cloud openstack) the same topology becomes projects, users, routers, networks and VMs (servers in tenants s0.., clients in c0..), every name starting with the run id; the VMs boot the agent image (image_name) with the agent's user data and dial back to --controller-address. An admin user creates everything; a member user needs a tenants file (-l) naming an existing project and users. Everything is recorded before it is created, and deleted at the end.
+
             Examples:
               kloudbuster run
+              kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
+              kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json result.json --hlog result.hlog --label baseline
 
             Exit status: 0 when the run completed (also when a progression stopped at its limit), 1 when it failed, 2 for a usage or configuration error, 130 after SIGINT and 143 after SIGTERM (results are written and resources deleted in every case). After a kill -9, `kloudbuster cleanup` deletes what the run left.
@@ -47,6 +51,18 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The kb-agent executable (default: $KB_AGENT_BINARY, else next to kloudbuster).", valueName: "path"))
     public var agentBinary: String?
 
+    /// The cloud and its credentials.
+    @OptionGroup public var cloud: CloudOptions
+
+    /// The rack topology file.
+    @Option(name: [.customShort("t"), .customLong("topology")],
+            help: ArgumentHelp("KloudBuster topology file (servers_rack, clients_rack): place each side's VMs on these compute hosts (OpenStack, admin).", valueName: "file"))
+    public var topologyFile: String?
+
+    /// Where agents dial.
+    @Option(help: ArgumentHelp("The address the controller listens on and agents dial (default: 127.0.0.1 on the local cloud; on OpenStack, this machine's address toward Keystone).", valueName: "ip"))
+    public var controllerAddress: String?
+
     /// Where the state database is.
     @OptionGroup public var state: StateOptions
 
@@ -64,23 +80,39 @@ public struct RunCommand: AsyncParsableCommand {
 
     /// Stages, runs, reports and cleans up.
     public func run() async throws {
-        let configuration = try loadConfiguration()
-        let binary = try AgentBinary.locate(option: agentBinary)
+        var configuration = try loadConfiguration()
+        let openstack = cloud.cloud == .openstack ? try OpenStackRunSetup(options: cloud, topologyFile: topologyFile, configuration: configuration) : nil
+        if let openstack {
+            configuration = openstack.configuration
+            openstack.notes.forEach { ConsoleReport.standardOutput.progress("note: \($0)") }
+        }
         let ledger = Ledger(store: try state.openStore())
         let run = try ledger.newRun(
-            label: label ?? configuration.result.label, cloud: ProcessResource.cloud,
+            label: label ?? configuration.result.label, cloud: openstack?.server.cloudName ?? ProcessResource.cloud,
             configYAML: configuration.effectiveYAML())
         let coordinator: RunCoordinator
         let link: ControllerLink
         do {
-            let topology = try LocalTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
+            let topology = openstack != nil
+                ? try RunTopology(server: configuration.server, runID: run.id, addresses: TenantNetworkAddresses())
+                : try RunTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
+            let launcher: any AgentLauncher
+            var deleters = CleanupCommand.deleters(ledger: ledger)
+            if let openstack {
+                launcher = OpenStackCloud(stager: openstack.stager(
+                    topology: topology, configuration: configuration, ledger: ledger, progress: ConsoleReport.standardOutput.progress))
+                deleters += OpenStackDeleter.all(sessions: openstack.sessions)
+            } else {
+                launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: agentBinary))
+            }
+            let bindHost = try controllerAddress ?? openstack?.controllerAddress() ?? "127.0.0.1"
             let serverKeys = try CurveKeyPair.generate()
-            link = try ControllerLink(serverKeys: serverKeys)
+            link = try ControllerLink(bindHost: bindHost, serverKeys: serverKeys)
             coordinator = try RunCoordinator(
                 runID: run.id, configuration: configuration, settings: RunSettings(configuration: configuration),
                 topology: topology, link: link, serverKeys: serverKeys,
-                launcher: LocalCloud(ledger: ledger, agentBinary: binary), ledger: ledger,
-                cleaner: Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)),
+                launcher: launcher, ledger: ledger,
+                cleaner: Cleaner(ledger: ledger, deleters: deleters),
                 console: .standardOutput,
                 outputs: .init(
                     jsonFile: jsonFile ?? configuration.result.jsonFile, hlogFile: hlogFile ?? configuration.result.hlogFile,

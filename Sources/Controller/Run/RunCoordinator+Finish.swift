@@ -31,7 +31,7 @@ extension RunCoordinator {
             status = "done"
         }
         let document = ResultDocument(
-            runID: runID, cloud: ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
+            runID: runID, cloud: (try? ledger.run(id: runID))?.cloud ?? ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
             detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
             agents: agentSummaries())
         var files: [String] = []
@@ -100,7 +100,7 @@ extension RunCoordinator {
             // A server's requests are those its nginx served (stub_status, less the agent's polls).
             let requests = agent.role == .httpServer ? serverRequests[agent.id]?.requests ?? 0 : totals.requests
             return AgentSummary(
-                id: agent.id, role: agent.role.rawValue, address: agent.address, status: status,
+                id: agent.id, role: agent.role.rawValue, address: roster.entry(agent.id)?.address ?? agent.address, status: status,
                 joined: entry?.hasJoined ?? false, lost: status == "lost", requests: requests,
                 errors: totals.errors, detail: detail)
         }

@@ -36,7 +36,7 @@ extension RunCoordinator {
         }
         switch envelope.body {
         case .hello(let hello):
-            handle(roster.hello(from: agentID, at: now))
+            handle(roster.hello(from: agentID, at: now, address: hello.address))
             var welcome = Kb_V1_Welcome()
             welcome.agentID = agentID
             welcome.helloUnixNs = hello.helloUnixNs

@@ -3,28 +3,31 @@ import Proto
 
 // Staging, joining and preparing: everything before the first Start.
 extension RunCoordinator {
-    /// Admits each agent's key, then starts it, servers first.
+    /// Admits every agent's key, then starts the agents, servers first.
     func stageAgents() async throws {
         expect(.idle, "stageAgents")
         state = .staging
         let agents = topology.agents
-        console.progress("run \(runID): staging \(topology.servers.count) server and \(topology.clients.count) client agent(s) on the local cloud")
-        for (number, agent) in agents.enumerated() {
-            guard interruptReason == nil else { throw RunInterrupted() }
+        console.progress("run \(runID): staging \(topology.servers.count) server and \(topology.clients.count) client agent(s) on \(launcher.cloudDescription)")
+        var userData: [AgentUserData] = []
+        for agent in agents {
             let pair = keys[agent.id]!
             // Admitted before the agent exists: libzmq never redials after a refused handshake.
             try link.admit(publicKey: pair.publicKey)
-            let work = try ledger.store.runDirectory(for: runID).appendingPathComponent(agent.id).path
-            let userData = AgentUserData(
+            let work = try launcher.workDirectory(runID: runID, agentID: agent.id, store: ledger.store)
+            userData.append(AgentUserData(
                 runID: runID, agentID: agent.id, role: agent.role, address: agent.address,
                 controller: .init(pubEndpoint: link.pubEndpoint, routerEndpoint: link.routerEndpoint, serverPublicKey: serverKeys.publicKey),
-                keys: pair, workDirectory: work)
-            try await launcher.launch(userData)
-            guard state == .staging else { fatalError("RunCoordinator.stageAgents: state changed to \(state) while launching") }
-            if (number + 1) % 50 == 0 || number + 1 == agents.count {
-                console.progress("started \(number + 1) of \(agents.count) agents")
-            }
+                keys: pair, workDirectory: work))
         }
+        guard interruptReason == nil else { throw RunInterrupted() }
+        let console = self.console
+        let total = agents.count
+        try await launcher.launchAll(userData) { started in
+            if started % 50 == 0 || started == total { console.progress("started \(started) of \(total) agents") }
+        }
+        guard state == .staging else { fatalError("RunCoordinator.stageAgents: state changed to \(state) while launching") }
+        guard interruptReason == nil else { throw RunInterrupted() }
     }
 
     /// Waits until every agent said Hello; fails naming the missing ones and their logs.
@@ -39,7 +42,7 @@ extension RunCoordinator {
             let missing = roster.notJoined()
             throw RunError(
                 "\(missing.count) of \(total) agents did not join within \(settings.joinTimeout.secondsText): "
-                    + describe(missing) + "; check the agents' logs in the run folder and that nothing blocks 127.0.0.1")
+                    + (await describe(missing)) + "; check the agents' logs in the run folder and that nothing blocks 127.0.0.1")
         }
         console.progress("all \(total) agents joined")
     }
@@ -62,14 +65,17 @@ extension RunCoordinator {
         for client in topology.clients {
             let server = topology.server(of: client)
             var params = Kb_V1_HttpClientParams()
-            params.targetURL = "http://\(server.address):\(Self.serverPort)/"
+            // The address the server reported in its Hello: a VM's own view of its address
+            // (the planned fixed IP on a real cloud, a loopback address under the simulator).
+            let target = roster.entry(server.id)?.address ?? server.address
+            params.targetURL = "http://\(target):\(Self.serverPort)/"
             params.connections = UInt32(tool.connections)
             params.threads = UInt32(tool.threads)
             params.rateLimit = Double(tool.rateLimit ?? 0)
             params.timeoutMs = UInt64(tool.timeout.inSeconds * 1000)
             params.reportIntervalMs = UInt64(settings.reportInterval.inSeconds * 1000)
             params.closeEachRequest = tool.connectionType == .new
-            params.sourceAddress = client.address
+            params.sourceAddress = roster.entry(client.id)?.address ?? client.address
             var prepare = Kb_V1_Prepare()
             prepare.role = .httpClient(params)
             publish(.prepare(prepare), topic: client.id, to: [client.id])
@@ -102,8 +108,9 @@ extension RunCoordinator {
             }
         }
         guard ready, problems.isEmpty else {
-            let tails = ids.filter { roster.phase(of: $0) != .ready }.compactMap { id in
-                launcher.logTail(agentID: id).map { "\n--- \(id) log tail ---\n\($0)" }
+            var tails: [String] = []
+            for id in ids where roster.phase(of: id) != .ready {
+                if let tail = await launcher.logTail(agentID: id) { tails.append("\n--- \(id) log tail ---\n\(tail)") }
             }
             throw RunError(
                 "\(role) agents could not be prepared within \(settings.prepareTimeout.secondsText): "
@@ -112,9 +119,12 @@ extension RunCoordinator {
     }
 
     /// "a, b, c" with each agent's log tail.
-    func describe(_ ids: [String]) -> String {
-        ids.map { id in
-            launcher.logTail(agentID: id).map { "\(id) (log: \($0.replacingOccurrences(of: "\n", with: " | ")))" } ?? id
-        }.joined(separator: ", ")
+    func describe(_ ids: [String]) async -> String {
+        var parts: [String] = []
+        for id in ids {
+            let tail = await launcher.logTail(agentID: id)
+            parts.append(tail.map { "\(id) (log: \($0.replacingOccurrences(of: "\n", with: " | ")))" } ?? id)
+        }
+        return parts.joined(separator: ", ")
     }
 }

@@ -65,7 +65,7 @@ public actor RunCoordinator {
     let runID: String
     let configuration: Configuration
     let settings: RunSettings
-    let topology: LocalTopology
+    let topology: RunTopology
     let link: ControllerLink
     let serverKeys: CurveKeyPair
     let launcher: any AgentLauncher
@@ -105,7 +105,7 @@ public actor RunCoordinator {
     ///     and sends on it but does not close it (its service does).
     ///   - cleaner: deletes the run's resources at the end; nil when nothing needs deleting.
     public init(
-        runID: String, configuration: Configuration, settings: RunSettings, topology: LocalTopology,
+        runID: String, configuration: Configuration, settings: RunSettings, topology: RunTopology,
         link: ControllerLink, serverKeys: CurveKeyPair, launcher: any AgentLauncher, ledger: Ledger,
         cleaner: Cleaner?, console: ConsoleReport, outputs: Outputs
     ) throws {

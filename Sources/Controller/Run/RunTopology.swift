@@ -1,14 +1,15 @@
 import Proto
 
-/// Where each "VM" of a run sits on the local cloud: KloudBuster's tenants × routers ×
-/// networks × VMs laid onto loopback addresses, one address per VM.
+/// Where each VM of a run sits: KloudBuster's tenants × routers × networks × VMs laid onto an
+/// `AddressLayout`, one address per VM (loopback addresses on the local cloud, planned fixed
+/// IPs on OpenStack).
 ///
 /// Servers occupy tenants 0..<T of the layout, as `server.*` describes them. Clients mirror the
 /// same topology in tenants T..<2T (KloudBuster stages its clients in a separate "testing"
 /// cloud with the same shape), so every client sends from its own address and the two sides
 /// never share one. Client n is paired with server n, 1:1. The plan is a pure function of the
 /// configuration, the run id and the layout, so it is tested without spawning anything.
-public struct LocalTopology: Sendable, Equatable {
+public struct RunTopology: Sendable, Equatable {
     /// One planned VM: an agent process of the run.
     public struct Agent: Sendable, Equatable, Hashable {
         /// `<run>-srv-<n>` or `<run>-cli-<n>`: carries the run id, so cleanup finds it by name.
@@ -45,12 +46,12 @@ public struct LocalTopology: Sendable, Equatable {
     ///
     /// - Throws: `LoopbackAddressError` naming the configuration key to lower when the
     ///   topology does not fit on loopback.
-    public init(server: Configuration.Server, runID: String, addresses: LoopbackAddresses) throws {
+    public init(server: Configuration.Server, runID: String, addresses: some AddressLayout) throws {
         let tenants = server.numberOfTenants
         guard 2 * tenants <= addresses.tenantCapacity else {
             throw LoopbackAddressError(
                 what: "server.number_tenants \(tenants)",
-                reason: "servers and clients need \(2 * tenants) tenants and at most \(addresses.tenantCapacity) fit on loopback; use at most \(addresses.tenantCapacity / 2)")
+                reason: "servers and clients need \(2 * tenants) tenants and at most \(addresses.tenantCapacity) fit in \(addresses.layoutName); use at most \(addresses.tenantCapacity / 2)")
         }
         var servers: [Agent] = []
         var clients: [Agent] = []

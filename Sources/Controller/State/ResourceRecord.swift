@@ -49,6 +49,10 @@ public struct ResourceKind: RawRepresentable, Hashable, Codable, Sendable, Custo
     public static let vm: ResourceKind = "vm"
     /// A Neutron floating IP.
     public static let floatingIP: ResourceKind = "floating_ip"
+    /// A subnet's interface on a router (external id `<router>/<subnet>`).
+    public static let routerInterface: ResourceKind = "router_interface"
+    /// A Nova flavor the run created because none fitted.
+    public static let flavor: ResourceKind = "flavor"
 }
 
 /// Where a resource is in its life. Every state but `deleted` means it may still exist.

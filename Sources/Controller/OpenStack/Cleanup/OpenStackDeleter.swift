@@ -1,0 +1,121 @@
+import Foundation
+
+/// Deletes one kind of OpenStack resource from its ledger row alone: by its id when the row
+/// has one, else (the controller died between the call and its reply) by its exact name, which
+/// carries the run id. Every deletion is idempotent: a resource already gone is `alreadyGone`.
+public struct OpenStackDeleter: ResourceDeleter {
+    /// The kind it deletes.
+    public let kind: ResourceKind
+    /// The sessions of the clouds the run used, by the ledger's cloud name.
+    public let sessions: [String: OpenStackSession]
+    /// How long a deleted VM may take to disappear (its ports go with it, and networks
+    /// cannot be deleted before).
+    public let vmGoneTimeout: Duration
+
+    /// The kinds the OpenStack driver creates.
+    public static let kinds: [ResourceKind] = [.vm, .floatingIP, .routerInterface, .router, .network, .securityGroup, .keypair, .user, .tenant, .flavor]
+
+    /// One deleter per kind over `sessions`.
+    public static func all(sessions: [String: OpenStackSession], vmGoneTimeout: Duration = .seconds(120)) -> [OpenStackDeleter] {
+        kinds.map { OpenStackDeleter(kind: $0, sessions: sessions, vmGoneTimeout: vmGoneTimeout) }
+    }
+
+    /// Deletes `resource`, or finds it gone.
+    public func delete(_ resource: ResourceRecord) async throws -> DeletionOutcome {
+        guard let session = sessions[resource.cloud] else {
+            throw OpenStackPlanError(
+                "\(resource.kind) \(resource.name) lives in cloud \(resource.cloud), for which no credentials were given: "
+                    + "run cleanup with the same --rc/--os-cloud (and --testing-rc) as the run")
+        }
+        let ids = try await targets(resource, session: session)
+        guard !ids.isEmpty else { return .alreadyGone(resource.externalID == nil ? "never created (no \(resource.kind) named \(resource.name))" : "not found") }
+        var deletedAny = false
+        for id in ids {
+            if try await deleteOne(id, resource: resource, session: session) { deletedAny = true }
+        }
+        return deletedAny ? .deleted : .alreadyGone("not found")
+    }
+
+    /// The ids to delete: the recorded one, or every resource with the row's exact name.
+    private func targets(_ resource: ResourceRecord, session: OpenStackSession) async throws -> [String] {
+        if let id = resource.externalID { return [id] }
+        let admin = try await session.currentToken().hasRole("admin")
+        let network = NetworkAPI(session: session)
+        switch resource.kind {
+        case .vm:
+            var query = [URLQueryItem(name: "name", value: "^\(resource.name)$")]
+            if admin { query.append(URLQueryItem(name: "all_tenants", value: "1")) }
+            let reply = try await session.json(APIRequest(.compute, "GET", "servers", query: query, operation: "find server \(resource.name)"))
+            return (reply["servers"]?.array ?? []).compactMap { $0["id"]?.string }
+        case .floatingIP:
+            return try await network.list(.floatingIP, ["description": resource.name]).compactMap { $0["id"]?.string }
+        case .router:
+            return try await network.list(.router, ["name": resource.name]).compactMap { $0["id"]?.string }
+        case .network:
+            return try await network.list(.network, ["name": resource.name]).compactMap { $0["id"]?.string }
+        case .securityGroup:
+            return try await network.list(.securityGroup, ["name": resource.name]).compactMap { $0["id"]?.string }
+        case .routerInterface:
+            // `<base>-rR-nN-if`: router `<base>-rR`, subnet `<base>-rR-nN`.
+            let subnetName = String(resource.name.dropLast(3))
+            guard let cut = subnetName.range(of: "-n", options: .backwards) else { return [] }
+            let routerName = String(subnetName[..<cut.lowerBound])
+            let routers = try await network.list(.router, ["name": routerName]).compactMap { $0["id"]?.string }
+            let subnets = try await network.list(.subnet, ["name": subnetName]).compactMap { $0["id"]?.string }
+            return routers.flatMap { router in subnets.map { "\(router)/\($0)" } }
+        case .keypair:
+            return [resource.name]
+        case .user:
+            return try await IdentityAPI(session: session).users(named: resource.name)
+        case .tenant:
+            return try await IdentityAPI(session: session).projects(named: resource.name).map(\.id)
+        case .flavor:
+            return try await ComputeAPI(session: session).flavors().filter { $0["name"]?.string == resource.name }.compactMap { $0["id"]?.string }
+        default:
+            throw OpenStackPlanError("the OpenStack driver does not delete \(resource.kind) resources")
+        }
+    }
+
+    /// Deletes one resource by id; `false` when it was gone.
+    private func deleteOne(_ id: String, resource: ResourceRecord, session: OpenStackSession) async throws -> Bool {
+        let network = NetworkAPI(session: session)
+        let name = resource.name
+        switch resource.kind {
+        case .vm:
+            let compute = ComputeAPI(session: session)
+            let existed = try await compute.deleteServer(id: id, describing: name)
+            try await waitGone(id, name: name, compute: compute)
+            return existed
+        case .floatingIP: return try await network.delete(.floatingIP, id: id, describing: name)
+        case .router: return try await network.delete(.router, id: id, describing: name)
+        case .network: return try await network.delete(.network, id: id, describing: name)
+        case .securityGroup: return try await network.delete(.securityGroup, id: id, describing: name)
+        case .routerInterface:
+            let parts = id.split(separator: "/").map(String.init)
+            guard parts.count == 2 else { throw OpenStackPlanError("router interface \(name) has a malformed id \(id)") }
+            return try await network.removeRouterInterface(router: parts[0], subnet: parts[1], describing: "detach \(name)")
+        case .keypair:
+            let parts = id.split(separator: "/").map(String.init)
+            let compute = ComputeAPI(session: session)
+            if parts.count == 2 {
+                let admin = try await session.currentToken().hasRole("admin")
+                return try await compute.deleteKeypair(name: parts[1], userID: admin ? parts[0] : nil)
+            }
+            return try await compute.deleteKeypair(name: id)
+        case .user: return try await IdentityAPI(session: session).deleteUser(id: id, describing: name)
+        case .tenant: return try await IdentityAPI(session: session).deleteProject(id: id, describing: name)
+        case .flavor: return try await ComputeAPI(session: session).deleteFlavor(id: id, describing: name)
+        default: throw OpenStackPlanError("the OpenStack driver does not delete \(resource.kind) resources")
+        }
+    }
+
+    /// Nova deletes asynchronously; the VM's ports go only when it is gone.
+    private func waitGone(_ id: String, name: String, compute: ComputeAPI) async throws {
+        let deadline = ContinuousClock.now + vmGoneTimeout
+        while ContinuousClock.now < deadline {
+            guard let server = try await compute.server(id: id), server["status"]?.string != "DELETED" else { return }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        throw OpenStackPlanError("VM \(name) (\(id)) was asked to delete but still exists after \(vmGoneTimeout); check nova-compute")
+    }
+}

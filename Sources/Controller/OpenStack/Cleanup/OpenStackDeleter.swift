@@ -36,9 +36,17 @@ public struct OpenStackDeleter: ResourceDeleter {
         return deletedAny ? .deleted : .alreadyGone("not found")
     }
 
-    /// The ids to delete: the recorded one, or every resource with the row's exact name.
+    /// The ids to delete: the recorded one, and every resource with the row's exact name (a
+    /// creation retried after a lost reply can have made two; the name carries the run id, so
+    /// nothing else can match).
     private func targets(_ resource: ResourceRecord, session: OpenStackSession) async throws -> [String] {
-        if let id = resource.externalID { return [id] }
+        var ids = resource.externalID.map { [$0] } ?? []
+        if resource.kind == .keypair, !ids.isEmpty { return ids }
+        for id in try await named(resource, session: session) where !ids.contains(id) { ids.append(id) }
+        return ids
+    }
+
+    private func named(_ resource: ResourceRecord, session: OpenStackSession) async throws -> [String] {
         let admin = try await session.currentToken().hasRole("admin")
         let network = NetworkAPI(session: session)
         switch resource.kind {

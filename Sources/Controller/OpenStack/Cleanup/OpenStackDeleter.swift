@@ -111,7 +111,14 @@ public struct OpenStackDeleter: ResourceDeleter {
             }
             return try await compute.deleteKeypair(name: id)
         case .user: return try await IdentityAPI(session: session).deleteUser(id: id, describing: name)
-        case .tenant: return try await IdentityAPI(session: session).deleteProject(id: id, describing: name)
+        case .tenant:
+            // Neutron made a `default` security group for the project on its first call; it
+            // would outlive the project (Keystone does not tell Neutron), so it goes first.
+            for group in try await network.list(.securityGroup, ["project_id": id]) {
+                guard let groupID = group["id"]?.string else { continue }
+                try await network.delete(.securityGroup, id: groupID, describing: "\(group["name"]?.string ?? "") of project \(name)")
+            }
+            return try await IdentityAPI(session: session).deleteProject(id: id, describing: name)
         case .flavor: return try await ComputeAPI(session: session).deleteFlavor(id: id, describing: name)
         default: throw OpenStackPlanError("the OpenStack driver does not delete \(resource.kind) resources")
         }

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "kb-agent", targets: ["kb-agent"]),
         .executable(name: "kloudbuster", targets: ["kloudbuster"]),
         .executable(name: "kb-bench-aggregate", targets: ["kb-bench-aggregate"]),
+        .executable(name: "kb-bench-heartbeat", targets: ["kb-bench-heartbeat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libzmq (with CURVE through libsodium), for the controller<->agent link.
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
+        // OpenSSL's libcrypto, for the HMAC-SHA256 of amphora heartbeats.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // The MariaDB C client (libmariadb-dev), for the Octavia database.
+        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb"),
         // The controller<->agent contract: HdrHistogram and its V2 codec, the protobuf
         // messages and their envelope, and the ZeroMQ link.
         .target(
@@ -40,11 +45,12 @@ let package = Package(
             ],
             exclude: ["Wire/Schema"]
         ),
-        // The agent library: only Agent/Engine imports CHttpGen.
+        // The agent library: only Agent/Engine imports CHttpGen, only Agent/Amphora (heartbeats)
+        // imports CZlib and CCrypto.
         .target(
             name: "Agent",
             dependencies: [
-                "CHttpGen", "Proto",
+                "CHttpGen", "Proto", "CZlib", "CCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,7 +60,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Proto", "CCurl",
+                "Proto", "CCurl", "CMariaDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +72,7 @@ let package = Package(
         .executableTarget(name: "kloudbuster", dependencies: ["Controller"]),
         // Benchmarks (bench/README.md), built with the package so that they never rot.
         .executableTarget(name: "kb-bench-aggregate", dependencies: ["Controller", "Proto"], path: "bench/aggregate"),
+        .executableTarget(name: "kb-bench-heartbeat", dependencies: ["Agent"], path: "bench/heartbeat"),
         // Fixtures the test targets share: child processes, a real nginx, loopback sockets.
         .target(name: "KBTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtoTests", dependencies: ["Proto"]),

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev libsodium-dev libsqlite3-dev pkg-config openssl python3-venv procps iproute2)
+PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev libsodium-dev libsqlite3-dev libmariadb-dev pkg-config openssl python3-venv procps iproute2)
 
 # apt_retry CMD...: re-run while another apt/dpkg holds its lock, for at most 5 minutes.
 apt_retry() {

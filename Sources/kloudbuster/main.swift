@@ -15,7 +15,7 @@ struct KloudBusterCommand: AsyncParsableCommand {
             ~/.kloudbuster unless --state-dir or KB_STATE_DIR says otherwise.
             """,
         version: KloudBuster.version,
-        subcommands: [RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self])
+        subcommands: [RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, OctaviaCommand.self])
 }
 
 /// Usage errors exit with status 2 and their message on stderr (like kb-agent, wrk, curl),

@@ -1,0 +1,215 @@
+extension OctaviaSchemaFixture {
+    /// The second half of the schema.
+    static let schemaSecondHalf = #"""
+CREATE TABLE additional_vip (
+	load_balancer_id VARCHAR(36) NOT NULL, 
+	ip_address VARCHAR(64), 
+	port_id VARCHAR(36), 
+	subnet_id VARCHAR(36), 
+	network_id VARCHAR(36), 
+	CONSTRAINT pk_add_vip_load_balancer_subnet PRIMARY KEY (load_balancer_id, subnet_id), 
+	CONSTRAINT fk_add_vip_load_balancer_id FOREIGN KEY(load_balancer_id) REFERENCES load_balancer (id)
+);
+CREATE INDEX ix_additional_vip_load_balancer_id ON additional_vip (load_balancer_id);
+CREATE TABLE amphora (
+	load_balancer_id VARCHAR(36), 
+	compute_id VARCHAR(36), 
+	lb_network_ip VARCHAR(64), 
+	vrrp_ip VARCHAR(64), 
+	ha_ip VARCHAR(64), 
+	vrrp_port_id VARCHAR(36), 
+	ha_port_id VARCHAR(36), 
+	cert_expiration DATETIME, 
+	cert_busy BOOLEAN NOT NULL, 
+	role VARCHAR(36), 
+	status VARCHAR(36), 
+	vrrp_interface VARCHAR(16), 
+	vrrp_id INTEGER, 
+	vrrp_priority INTEGER, 
+	cached_zone VARCHAR(255), 
+	image_id VARCHAR(36), 
+	compute_flavor VARCHAR(255), 
+	id VARCHAR(36) NOT NULL, 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	PRIMARY KEY (id), 
+	CONSTRAINT fk_amphora_load_balancer_id FOREIGN KEY(load_balancer_id) REFERENCES load_balancer (id), 
+	CONSTRAINT fk_amphora_roles_name FOREIGN KEY(role) REFERENCES amphora_roles (name), 
+	CONSTRAINT fk_container_provisioning_status_name FOREIGN KEY(status) REFERENCES provisioning_status (name)
+);
+CREATE TABLE session_persistence (
+	pool_id VARCHAR(36) NOT NULL, 
+	type VARCHAR(36) NOT NULL, 
+	cookie_name VARCHAR(255), 
+	persistence_timeout INTEGER, 
+	persistence_granularity VARCHAR(64), 
+	PRIMARY KEY (pool_id), 
+	CONSTRAINT fk_session_persistence_pool_id FOREIGN KEY(pool_id) REFERENCES pool (id), 
+	CONSTRAINT fk_session_persistence_session_persistence_type_name FOREIGN KEY(type) REFERENCES session_persistence_type (name)
+);
+CREATE TABLE member (
+	pool_id VARCHAR(36) NOT NULL, 
+	subnet_id VARCHAR(36), 
+	ip_address VARCHAR(64) NOT NULL, 
+	protocol_port INTEGER NOT NULL, 
+	weight INTEGER, 
+	backup BOOLEAN NOT NULL, 
+	monitor_address VARCHAR(64), 
+	monitor_port INTEGER, 
+	provisioning_status VARCHAR(16) NOT NULL, 
+	operating_status VARCHAR(16) NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	vnic_type VARCHAR(64), 
+	id VARCHAR(36) NOT NULL, 
+	project_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	name VARCHAR(255), 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_member_pool_id_address_protocol_port UNIQUE (pool_id, ip_address, protocol_port), 
+	CONSTRAINT fk_member_pool_id FOREIGN KEY(pool_id) REFERENCES pool (id), 
+	CONSTRAINT fk_member_provisioning_status_name FOREIGN KEY(provisioning_status) REFERENCES provisioning_status (name), 
+	CONSTRAINT fk_member_operating_status_name FOREIGN KEY(operating_status) REFERENCES operating_status (name)
+);
+CREATE TABLE health_monitor (
+	type VARCHAR(36) NOT NULL, 
+	pool_id VARCHAR(36) NOT NULL, 
+	delay INTEGER NOT NULL, 
+	timeout INTEGER NOT NULL, 
+	fall_threshold INTEGER NOT NULL, 
+	rise_threshold INTEGER NOT NULL, 
+	http_method VARCHAR(16), 
+	url_path VARCHAR(2048), 
+	expected_codes VARCHAR(64), 
+	enabled BOOLEAN NOT NULL, 
+	provisioning_status VARCHAR(16) NOT NULL, 
+	operating_status VARCHAR(16) NOT NULL, 
+	http_version FLOAT, 
+	domain_name VARCHAR(255), 
+	id VARCHAR(36) NOT NULL, 
+	project_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	name VARCHAR(255), 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_health_monitor_pool UNIQUE (pool_id), 
+	CONSTRAINT fk_health_monitor_health_monitor_type_name FOREIGN KEY(type) REFERENCES health_monitor_type (name), 
+	CONSTRAINT fk_health_monitor_pool_id FOREIGN KEY(pool_id) REFERENCES pool (id), 
+	CONSTRAINT fk_health_monitor_provisioning_status_name FOREIGN KEY(provisioning_status) REFERENCES provisioning_status (name), 
+	CONSTRAINT fk_health_monitor_operating_status_name FOREIGN KEY(operating_status) REFERENCES operating_status (name)
+);
+CREATE TABLE listener (
+	description VARCHAR(255), 
+	protocol VARCHAR(16) NOT NULL, 
+	protocol_port INTEGER NOT NULL, 
+	connection_limit INTEGER, 
+	load_balancer_id VARCHAR(36), 
+	tls_certificate_id VARCHAR(255), 
+	default_pool_id VARCHAR(36), 
+	provisioning_status VARCHAR(16) NOT NULL, 
+	operating_status VARCHAR(16) NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	peer_port INTEGER, 
+	insert_headers BLOB, 
+	timeout_client_data INTEGER, 
+	timeout_member_connect INTEGER, 
+	timeout_member_data INTEGER, 
+	timeout_tcp_inspect INTEGER, 
+	client_ca_tls_certificate_id VARCHAR(255), 
+	client_authentication VARCHAR(10) NOT NULL, 
+	client_crl_container_id VARCHAR(255), 
+	tls_ciphers VARCHAR(2048), 
+	tls_versions TEXT, 
+	alpn_protocols TEXT, 
+	hsts_max_age INTEGER, 
+	hsts_include_subdomains BOOLEAN, 
+	hsts_preload BOOLEAN, 
+	id VARCHAR(36) NOT NULL, 
+	project_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	name VARCHAR(255), 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_listener_load_balancer_id_protocol_port UNIQUE (load_balancer_id, protocol, protocol_port), 
+	CONSTRAINT fk_listener_protocol_name FOREIGN KEY(protocol) REFERENCES protocol (name), 
+	CONSTRAINT fk_listener_load_balancer_id FOREIGN KEY(load_balancer_id) REFERENCES load_balancer (id), 
+	CONSTRAINT fk_listener_pool_id FOREIGN KEY(default_pool_id) REFERENCES pool (id), 
+	CONSTRAINT fk_listener_provisioning_status_name FOREIGN KEY(provisioning_status) REFERENCES provisioning_status (name), 
+	CONSTRAINT fk_listener_operating_status_name FOREIGN KEY(operating_status) REFERENCES operating_status (name), 
+	CONSTRAINT fk_listener_client_authentication_mode_name FOREIGN KEY(client_authentication) REFERENCES client_authentication_mode (name)
+);
+CREATE TABLE vip_security_group (
+	load_balancer_id VARCHAR(36) NOT NULL, 
+	sg_id VARCHAR(64) NOT NULL, 
+	PRIMARY KEY (load_balancer_id, sg_id), 
+	CONSTRAINT fk_vip_sg_vip_lb_id FOREIGN KEY(load_balancer_id) REFERENCES vip (load_balancer_id)
+);
+CREATE TABLE amphora_member_port (
+	port_id VARCHAR(36) NOT NULL, 
+	amphora_id VARCHAR(36) NOT NULL, 
+	network_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	PRIMARY KEY (port_id), 
+	CONSTRAINT fk_member_port_amphora_id FOREIGN KEY(amphora_id) REFERENCES amphora (id)
+);
+CREATE TABLE sni (
+	listener_id VARCHAR(36) NOT NULL, 
+	tls_container_id VARCHAR(128) NOT NULL, 
+	position INTEGER, 
+	PRIMARY KEY (listener_id, tls_container_id), 
+	CONSTRAINT fk_sni_listener_id FOREIGN KEY(listener_id) REFERENCES listener (id)
+);
+CREATE TABLE l7policy (
+	description VARCHAR(255), 
+	listener_id VARCHAR(36) NOT NULL, 
+	action VARCHAR(36) NOT NULL, 
+	redirect_pool_id VARCHAR(36), 
+	redirect_url VARCHAR(255), 
+	redirect_prefix VARCHAR(255), 
+	redirect_http_code INTEGER, 
+	position INTEGER NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	provisioning_status VARCHAR(16) NOT NULL, 
+	operating_status VARCHAR(16) NOT NULL, 
+	id VARCHAR(36) NOT NULL, 
+	project_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	name VARCHAR(255), 
+	PRIMARY KEY (id), 
+	CONSTRAINT fk_l7policy_listener_id FOREIGN KEY(listener_id) REFERENCES listener (id), 
+	CONSTRAINT fk_l7policy_l7policy_action_name FOREIGN KEY(action) REFERENCES l7policy_action (name), 
+	CONSTRAINT fk_l7policy_pool_id FOREIGN KEY(redirect_pool_id) REFERENCES pool (id), 
+	CONSTRAINT fk_l7policy_provisioning_status_name FOREIGN KEY(provisioning_status) REFERENCES provisioning_status (name), 
+	CONSTRAINT fk_l7policy_operating_status_name FOREIGN KEY(operating_status) REFERENCES operating_status (name)
+);
+CREATE TABLE listener_cidr (
+	listener_id VARCHAR(36) NOT NULL, 
+	cidr VARCHAR(64) NOT NULL, 
+	PRIMARY KEY (listener_id, cidr), 
+	CONSTRAINT fk_listener_cidr_listener_id FOREIGN KEY(listener_id) REFERENCES listener (id)
+);
+CREATE TABLE l7rule (
+	l7policy_id VARCHAR(36) NOT NULL, 
+	type VARCHAR(36) NOT NULL, 
+	compare_type VARCHAR(36) NOT NULL, 
+	"key" VARCHAR(255), 
+	value VARCHAR(255) NOT NULL, 
+	invert BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	provisioning_status VARCHAR(16) NOT NULL, 
+	operating_status VARCHAR(16) NOT NULL, 
+	id VARCHAR(36) NOT NULL, 
+	project_id VARCHAR(36), 
+	created_at DATETIME, 
+	updated_at DATETIME, 
+	PRIMARY KEY (id), 
+	CONSTRAINT fk_l7rule_l7policy_id FOREIGN KEY(l7policy_id) REFERENCES l7policy (id), 
+	CONSTRAINT fk_l7rule_l7rule_type_name FOREIGN KEY(type) REFERENCES l7rule_type (name), 
+	CONSTRAINT fk_l7rule_l7rule_compare_type_name FOREIGN KEY(compare_type) REFERENCES l7rule_compare_type (name), 
+	CONSTRAINT fk_l7rule_provisioning_status_name FOREIGN KEY(provisioning_status) REFERENCES provisioning_status (name), 
+	CONSTRAINT fk_l7rule_operating_status_name FOREIGN KEY(operating_status) REFERENCES operating_status (name)
+);
+"""#
+}

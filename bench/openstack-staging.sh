@@ -17,6 +17,8 @@ if [[ ! -x $KB || ! -x $AGENT ]]; then
     swift build -c release --product kb-agent >&2
 fi
 mkdir -p "$OUT"
+# shellcheck disable=SC1091 # the simulator authenticates from the OS_* environment
+source .openstack/admin-openrc.sh
 per_network=$((VMS / 4))   # 1 tenant × 1 router × 2 networks per side
 head -c 1048576 /dev/zero > "$OUT/agent.img"
 

@@ -10,12 +10,16 @@ public struct ImageAPI: Sendable {
         self.session = session
     }
 
-    /// The active images named `name`, as (id, status).
-    public func images(named name: String) async throws -> [(id: String, status: String)] {
+    /// The images named `name` that project `projectID` can boot: public, community or shared
+    /// ones, and its own. (An admin's listing also shows other projects' private images, which
+    /// Nova would refuse to boot in this project.)
+    public func images(named name: String, usableBy projectID: String?) async throws -> [(id: String, status: String)] {
         let reply = try await session.json(APIRequest(
             .image, "GET", "images", query: [URLQueryItem(name: "name", value: name)], operation: "find image \(name)"))
         return (reply["images"]?.array ?? []).compactMap { image in
             guard let id = image["id"]?.string else { return nil }
+            let visibility = image["visibility"]?.string ?? "public"
+            guard ["public", "community", "shared"].contains(visibility) || image["owner"]?.string == projectID else { return nil }
             return (id, image["status"]?.string ?? "")
         }
     }

@@ -37,7 +37,10 @@ extension OpenStackStager {
     private func findImage(_ side: OpenStackPlan.Side) async throws -> String {
         let name = configuration.openstack.imageName ?? Self.defaultImageName
         let images = ImageAPI(session: sides[side]!.session)
-        let found = try await images.images(named: name)
+        // The VMs boot in the run's own projects (admin) or in the reused one (member): the
+        // operator's private image is usable only in the latter.
+        let project = reuse == nil ? nil : try await sides[side]!.session.currentToken().projectID
+        let found = try await images.images(named: name, usableBy: project)
         if let active = found.first(where: { $0.status == "active" }) { return active.id }
         guard let file = configuration.openstack.vmImageFile else {
             throw OpenStackPlanError(

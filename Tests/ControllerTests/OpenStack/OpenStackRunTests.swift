@@ -17,7 +17,8 @@ struct OpenStackRunTests {
         var image: URL { directory.appendingPathComponent("agent.img") }
         var key: URL { directory.appendingPathComponent("id.pub") }
 
-        init(networks: Int, vms: Int, tenants: Int = 1, keypair: Bool = false) throws {
+        /// `serverExtras`: more `server:` keys, indented by two spaces.
+        init(networks: Int, vms: Int, tenants: Int = 1, keypair: Bool = false, serverExtras: String = "") throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-os-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(count: 1 << 20).write(to: image)
@@ -33,6 +34,7 @@ struct OpenStackRunTests {
                   routers_per_tenant: 1
                   networks_per_router: \(networks)
                   vms_per_network: \(vms)
+                \(serverExtras)
                 client:
                   flavor: {vcpus: 1, ram: 512, disk: 1}
                   http_tool_configs:
@@ -62,9 +64,11 @@ struct OpenStackRunTests {
         }
     }
 
-    @Test("2 tenants × 1 router × 2 networks × 1 VM: 4 servers and 4 clients staged, joined, loaded, then nothing left")
+    @Test("2 tenants × 1 router × 2 networks × 1 VM: 4 servers and 4 clients staged (floating IPs, zone:host), joined, loaded, then nothing left")
     func fullRun() async throws {
-        let workspace = try Workspace(networks: 2, vms: 1, tenants: 2, keypair: true)
+        let workspace = try Workspace(
+            networks: 2, vms: 1, tenants: 2, keypair: true,
+            serverExtras: "  use_floatingip: true\n  availability_zone: nova:kb-compute")
         let simulator = try OpenStackHarness.startSimulator(stateDirectory: workspace.directory.appendingPathComponent("vms"))
         defer { _ = simulator }
         let run = try workspace.start([
@@ -84,7 +88,8 @@ struct OpenStackRunTests {
         let ledger = try workspace.ledger()
         #expect(try ledger.liveResources(run: runID).isEmpty)
         let kinds = Set(try ledger.resources(run: runID).map(\.kind))
-        #expect(kinds.isSuperset(of: [.tenant, .user, .securityGroup, .keypair, .router, .network, .routerInterface, .vm]))
+        #expect(kinds.isSuperset(of: [.tenant, .user, .securityGroup, .keypair, .router, .network, .routerInterface, .vm, .floatingIP]))
+        #expect(try ledger.resources(run: runID).filter { $0.kind == .floatingIP }.count == 4)
         let left = try await OpenStackHarness.leftovers(runID: runID, projectIDs: identities.projects, userIDs: identities.users)
         #expect(left.isEmpty, "left in the cloud: \(left)")
     }

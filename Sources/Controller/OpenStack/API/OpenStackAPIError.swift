@@ -105,7 +105,7 @@ public struct OpenStackAPIError: Error, CustomStringConvertible, Sendable {
         case .unauthorized:
             return "check the credentials (OS_USERNAME, OS_PASSWORD or the application credential, the domains, OS_AUTH_URL); an expired token is renewed once automatically"
         case .forbidden:
-            return "the user lacks the role for this call: use an admin user, or a member user with tenants reused from a tenants file (-t) so no admin call is needed"
+            return "the user lacks the role for this call: use an admin user, or a member user with a tenants file (-l) so no admin call is needed; placing VMs on hosts (zone:host, -t) needs admin"
         case .notFound:
             return "the resource or the service endpoint does not exist: check the names in the configuration and the region (OS_REGION_NAME)"
         case .conflict:

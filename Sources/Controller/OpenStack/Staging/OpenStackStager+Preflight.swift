@@ -22,6 +22,11 @@ extension OpenStackStager {
                         + "so it cannot create projects and users: give a tenants file (-t, KloudBuster's cfg.tenants.yaml) "
                         + "to reuse an existing project and users, or use admin credentials")
             }
+            if !admin && placesOnHosts(side) {
+                throw OpenStackPlanError(
+                    "\(side.rawValue) VMs are to be placed on named hosts (availability_zone zone:host or a topology file), which Nova allows only to admins, "
+                        + "and user \(token.userName) has no \(adminRole) role: drop the host part (keep the zone), or use admin credentials")
+            }
             try await ComputeAPI(session: session).negotiateMicroversion()
         }
         progress("credentials: server side \(checked.isAdmin[.server]! ? "admin" : "member"), client side \(checked.isAdmin[.client]! ? "admin" : "member")")

@@ -8,9 +8,20 @@ extension OpenStackStager {
         for side in OpenStackPlan.Side.allCases where checked.flavorID[side] == nil {
             try await createFlavor(side)
         }
-        let memberRole = reuse == nil ? try await IdentityAPI(session: sides[.server]!.session).roleID(named: "member") : nil
+        var roles: [String: String] = [:]
         for (index, tenant) in plan.tenants.enumerated() {
-            let state = reuse == nil ? try await createProject(tenant, memberRoleID: memberRole!) : try await openReused(tenant)
+            let state: TenantState
+            if reuse == nil {
+                // Placing a VM on a host (`zone:host`, the topology file) is an admin call in
+                // Nova: the side's users then get keystone_admin_role, as KloudBuster's did.
+                let roleName = placesOnHosts(tenant.side) ? configuration.openstack.keystoneAdminRole : "member"
+                if roles[roleName] == nil {
+                    roles[roleName] = try await IdentityAPI(session: sides[.server]!.session).roleID(named: roleName)
+                }
+                state = try await createProject(tenant, roleID: roles[roleName]!, roleName: roleName)
+            } else {
+                state = try await openReused(tenant)
+            }
             tenantStates[index] = state
             try await createSecurityGroup(tenant, state: state)
             if let keyFile = configuration.openstack.publicKeyFile { try await createKeypair(tenant, state: state, keyFile: keyFile) }
@@ -37,7 +48,14 @@ extension OpenStackStager {
     }
 
     /// Admin mode: a project and a member user of the run's own, with quotas raised.
-    private func createProject(_ tenant: OpenStackPlan.Tenant, memberRoleID: String) async throws -> TenantState {
+    /// Whether the side's VMs go to named hosts (`zone:host` or the topology file).
+    func placesOnHosts(_ side: OpenStackPlan.Side) -> Bool {
+        if let topology, (side == .server ? topology.serverHosts : topology.clientHosts) != nil { return true }
+        let zone = side == .server ? configuration.server.availabilityZone : configuration.client.availabilityZone
+        return zone?.contains(":") ?? false
+    }
+
+    private func createProject(_ tenant: OpenStackPlan.Tenant, roleID: String, roleName: String) async throws -> TenantState {
         let side = sides[tenant.side]!
         let identity = IdentityAPI(session: side.session)
         let operatorToken = try await side.session.currentToken()
@@ -50,8 +68,8 @@ extension OpenStackStager {
         let userLedger = try intend(.user, tenant.userName, side: tenant.side, parent: projectLedger)
         let userID = try await identity.createUser(name: tenant.userName, password: password, projectID: projectID, domainID: domainID)
         try ledger.markCreated(userLedger, externalID: userID)
-        try await identity.assignRole(memberRoleID, user: userID, project: projectID,
-                                      describing: "grant role member to user \(tenant.userName) on project \(tenant.projectName)")
+        try await identity.assignRole(roleID, user: userID, project: projectID,
+                                      describing: "grant role \(roleName) to user \(tenant.userName) on project \(tenant.projectName)")
         // The run's own project gets no limits: the test, not the quota, should decide the size.
         let unlimited = ["instances", "cores", "ram"].reduce(into: [String: Int]()) { $0[$1] = -1 }
         try await ComputeAPI(session: side.session).setQuota(project: projectID, unlimited)

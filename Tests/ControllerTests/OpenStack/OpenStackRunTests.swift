@@ -94,6 +94,29 @@ struct OpenStackRunTests {
         #expect(left.isEmpty, "left in the cloud: \(left)")
     }
 
+    @Test("dual cloud (--testing-rc): clients are recorded in the testing cloud and cleaned with its credentials")
+    func dualCloud() async throws {
+        let workspace = try Workspace(networks: 1, vms: 1)
+        let testingRC = workspace.directory.appendingPathComponent("testing-openrc.sh")
+        try FileManager.default.copyItem(at: OpenStackHarness.openrc, to: testingRC)
+        let simulator = try OpenStackHarness.startSimulator(stateDirectory: workspace.directory.appendingPathComponent("vms"))
+        defer { _ = simulator }
+        let result = await (try workspace.start([
+            "run", "--cloud", "openstack", "--rc", OpenStackHarness.openrc.path, "--testing-rc", testingRC.path,
+            "-c", workspace.config.path, "--json", workspace.json.path,
+        ])).wait(timeout: 900)
+        #expect(result.status == 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
+        let runID = try #require(JSONValue(data: try Data(contentsOf: workspace.json))).requireString("run_id")
+        let resources = try workspace.ledger().resources(run: runID)
+        let clouds = Dictionary(grouping: resources.filter { $0.kind == .vm }, by: \.cloud).mapValues { $0.map(\.name) }
+        #expect(clouds["openstack"] == ["\(runID)-srv-0"], "\(clouds)")
+        #expect(clouds["openstack-testing"] == ["\(runID)-cli-0"], "\(clouds)")
+        #expect(try workspace.ledger().liveResources(run: runID).isEmpty)
+        let identities = try workspace.recordedIdentities(run: runID)
+        let left = try await OpenStackHarness.leftovers(runID: runID, projectIDs: identities.projects, userIDs: identities.users)
+        #expect(left.isEmpty, "left in the cloud: \(left)")
+    }
+
     @Test("SIGKILL of the controller while it stages, then `cleanup --all --cloud openstack`: nothing of the run is left")
     func killDuringStaging() async throws {
         let workspace = try Workspace(networks: 2, vms: 2)

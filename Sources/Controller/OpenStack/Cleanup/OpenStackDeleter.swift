@@ -11,13 +11,17 @@ public struct OpenStackDeleter: ResourceDeleter {
     /// How long a deleted VM may take to disappear (its ports go with it, and networks
     /// cannot be deleted before).
     public let vmGoneTimeout: Duration
+    /// How long after a row was recorded its creating call may still take effect (one request's
+    /// timeout and some): a row without a cloud id is looked for by name until then.
+    public let inFlightWindow: Duration
 
     /// The kinds the OpenStack driver creates.
     public static let kinds: [ResourceKind] = [.vm, .floatingIP, .routerInterface, .router, .network, .securityGroup, .keypair, .user, .tenant, .flavor]
 
     /// One deleter per kind over `sessions`.
-    public static func all(sessions: [String: OpenStackSession], vmGoneTimeout: Duration = .seconds(120)) -> [OpenStackDeleter] {
-        kinds.map { OpenStackDeleter(kind: $0, sessions: sessions, vmGoneTimeout: vmGoneTimeout) }
+    public static func all(sessions: [String: OpenStackSession], vmGoneTimeout: Duration = .seconds(120),
+                           inFlightWindow: Duration = .seconds(75)) -> [OpenStackDeleter] {
+        kinds.map { OpenStackDeleter(kind: $0, sessions: sessions, vmGoneTimeout: vmGoneTimeout, inFlightWindow: inFlightWindow) }
     }
 
     /// Deletes `resource`, or finds it gone.
@@ -27,7 +31,16 @@ public struct OpenStackDeleter: ResourceDeleter {
                 "\(resource.kind) \(resource.name) lives in cloud \(resource.cloud), for which no credentials were given: "
                     + "run cleanup with the same --rc/--os-cloud (and --testing-rc) as the run")
         }
-        let ids = try await targets(resource, session: session)
+        var ids = try await targets(resource, session: session)
+        if ids.isEmpty, resource.externalID == nil {
+            // The call that creates it was sent but never answered (the controller died): the
+            // service may still be carrying it out. Look again until such a call is surely over.
+            let settled = resource.createdAt.addingTimeInterval(inFlightWindow.seconds)
+            while ids.isEmpty, Date() < settled {
+                try await Task.sleep(for: .seconds(2))
+                ids = try await targets(resource, session: session)
+            }
+        }
         guard !ids.isEmpty else { return .alreadyGone(resource.externalID == nil ? "never created (no \(resource.kind) named \(resource.name))" : "not found") }
         var deletedAny = false
         for id in ids {
@@ -132,5 +145,12 @@ public struct OpenStackDeleter: ResourceDeleter {
             try await Task.sleep(for: .milliseconds(300))
         }
         throw OpenStackPlanError("VM \(name) (\(id)) was asked to delete but still exists after \(vmGoneTimeout); check nova-compute")
+    }
+}
+
+extension Duration {
+    /// In seconds, for `Date` arithmetic.
+    fileprivate var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -34,6 +34,10 @@ extension OpenStackStager {
             // The boot may have happened: adopt a server of that name rather than boot a second.
             guard let existing = try await compute.servers(matching: "^\(name)$").first?["id"]?.string else { throw error }
             serverID = existing
+        } catch let error as OpenStackAPIError where (400..<500).contains(error.status ?? 0) {
+            // Refused outright: nothing exists, and cleanup need not look for it.
+            try ledger.markDeleted(ledgerID, note: "never created: \(error.status ?? 0) from Nova")
+            throw error
         }
         try ledger.markCreated(ledgerID, externalID: serverID)
         vmNotes[name] = "server \(serverID) BUILD"

@@ -40,8 +40,9 @@ class Session:
                   password=env["OS_PASSWORD"], project_name=env["OS_PROJECT_NAME"],
                   user_domain=env.get("OS_USER_DOMAIN_NAME", "Default"),
                   project_domain=env.get("OS_PROJECT_DOMAIN_NAME", "Default"),
-                  region=env.get("OS_REGION_NAME", "RegionOne"),
-                  interface=env.get("OS_INTERFACE", "public"))
+                  region=env.get("OS_REGION_NAME") or None,
+                  # python-openstackclient also takes publicURL-style names
+                  interface=env.get("OS_INTERFACE", "public").removesuffix("URL"))
         kw.update(overrides)
         return cls(**kw)
 
@@ -94,9 +95,10 @@ class Session:
         for svc in self.catalog:
             if svc["type"] == service_type:
                 for ep in svc["endpoints"]:
-                    if ep["interface"] == self.interface and ep.get("region_id", ep.get("region")) == self.region:
+                    if ep["interface"] == self.interface and (
+                            self.region is None or ep.get("region_id", ep.get("region")) == self.region):
                         return ep["url"].rstrip("/")
-        raise KeyError(f"no {self.interface} endpoint of type {service_type} in {self.region}")
+        raise KeyError(f"no {self.interface} endpoint of type {service_type} in {self.region or 'any region'}")
 
     def request(self, method, service_type, path, body=None, headers=None, ok=(200, 201, 202, 204),
                 raw=False):

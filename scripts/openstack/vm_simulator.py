@@ -26,7 +26,6 @@ IP (overlapping tenant subnets) map to the same loopback address.
 import argparse
 import base64
 import binascii
-import http.client
 import json
 import os
 import signal
@@ -34,6 +33,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from os_api import ApiError, Session  # noqa: E402
 
 STOP_STATUSES = {"DELETED", "ERROR", "SOFT_DELETED", "SHELVED_OFFLOADED"}
 NOVA_HEADERS = {"OpenStack-API-Version": "compute 2.3", "X-OpenStack-Nova-API-Version": "2.3",
@@ -49,116 +51,40 @@ def log(msg):
             f.write(line + "\n")
 
 
-class Unauthorized(Exception):
-    pass
-
-
 class Client:
-    """Keystone v3 password auth + compute GETs over one keep-alive connection per host."""
+    """The compute listings the simulator needs, over an os_api.Session (Keystone password auth,
+    the catalog's compute endpoint, one keep-alive connection per host, re-auth once on 401)."""
 
     def __init__(self, env):
-        self.auth_url = env["OS_AUTH_URL"].rstrip("/")
-        if not self.auth_url.endswith("/v3"):
-            self.auth_url += "/v3"
-        self.env = env
-        self.interface = env.get("OS_INTERFACE", "public")
-        if self.interface.endswith("URL"):  # publicURL style
-            self.interface = self.interface[:-3]
-        self.region = env.get("OS_REGION_NAME")
-        self.token = None
-        self.compute = None
-        self.conns = {}
+        self.session = Session.from_env(env, timeout=30)
 
-    def _request(self, method, url, body=None, headers=None):
-        u = urllib.parse.urlsplit(url)
-        key = (u.scheme, u.netloc)
-        path = u.path + ("?" + u.query if u.query else "")
-        for attempt in (0, 1):
-            conn = self.conns.get(key)
-            if conn is None:
-                cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
-                conn = self.conns[key] = cls(u.netloc, timeout=30)
-            try:
-                conn.request(method, path, body=body, headers=headers or {})
-                resp = conn.getresponse()
-                data = resp.read()
-                if (resp.getheader("Connection") or "").lower() == "close":
-                    conn.close()
-                    self.conns.pop(key, None)
-                return resp, data
-            except (http.client.HTTPException, OSError):
-                conn.close()
-                self.conns.pop(key, None)
-                if attempt:
-                    raise
-
-    def authenticate(self):
-        e = self.env
-        body = {"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": e["OS_USERNAME"], "password": e["OS_PASSWORD"],
-                "domain": {"name": e.get("OS_USER_DOMAIN_NAME", "Default")}}}},
-            "scope": {"project": {"name": e["OS_PROJECT_NAME"],
-                                  "domain": {"name": e.get("OS_PROJECT_DOMAIN_NAME", "Default")}}}}}
-        resp, data = self._request("POST", self.auth_url + "/auth/tokens", json.dumps(body).encode(),
-                                   {"Content-Type": "application/json"})
-        if resp.status != 201:
-            raise RuntimeError(f"keystone auth failed: {resp.status} {data[:300]!r}")
-        self.token = resp.getheader("X-Subject-Token")
-        catalog = json.loads(data)["token"].get("catalog", [])
-        for svc in catalog:
-            if svc["type"] != "compute":
-                continue
-            for ep in svc["endpoints"]:
-                if ep["interface"] == self.interface and (
-                        not self.region or ep.get("region_id", ep.get("region")) == self.region):
-                    self.compute = ep["url"].rstrip("/")
-                    return
-        raise RuntimeError(f"no {self.interface} compute endpoint in the catalog")
+    def compute_url(self, path):
+        if self.session.token is None:
+            self.session.authenticate()
+        return self.session.endpoint("compute") + path
 
     def get(self, url):
-        if self.token is None:
-            self.authenticate()
-        headers = dict(NOVA_HEADERS, **{"X-Auth-Token": self.token})
-        resp, data = self._request("GET", url, headers=headers)
-        if resp.status == 401:
-            raise Unauthorized()
-        if resp.status != 200:
-            raise RuntimeError(f"GET {url}: {resp.status} {data[:300]!r}")
-        return json.loads(data)
+        return self.session.get(None, url, headers=NOVA_HEADERS, ok=(200,))
 
     def servers(self, changes_since=None):
         """All servers of all projects (following pagination), or those changed since a time
-        (deleted ones included, status DELETED); re-authenticates once on 401."""
+        (deleted ones included, status DELETED)."""
         query = "/servers/detail?all_tenants=1"
         if changes_since:
             query += "&changes-since=" + urllib.parse.quote(changes_since)
-        for attempt in (0, 1):
-            try:
-                out = []
-                if self.compute is None:
-                    self.authenticate()
-                url = self.compute_url(query)
-                while url:
-                    page = self.get(url)
-                    out.extend(page.get("servers", []))
-                    nxt = [link["href"] for link in page.get("servers_links", []) if link.get("rel") == "next"]
-                    url = self.rebase(nxt[0]) if nxt else None
-                return out
-            except Unauthorized:
-                if attempt:
-                    raise RuntimeError("401 even after re-authentication")
-                log("token rejected (401): re-authenticating")
-                self.token = None
-                self.authenticate()
-
-    def compute_url(self, path):
-        return self.compute + path
+        out = []
+        url = self.compute_url(query)
+        while url:
+            page = self.get(url)
+            out.extend(page.get("servers", []))
+            nxt = [link["href"] for link in page.get("servers_links", []) if link.get("rel") == "next"]
+            url = self.rebase(nxt[0]) if nxt else None
+        return out
 
     def rebase(self, href):
         # a "next" link may name another host (a proxy's); keep our endpoint's, take its path+query
         h = urllib.parse.urlsplit(href)
-        c = urllib.parse.urlsplit(self.compute)
+        c = urllib.parse.urlsplit(self.compute_url(""))
         return urllib.parse.urlunsplit((c.scheme, c.netloc, h.path, h.query, ""))
 
 
@@ -398,7 +324,7 @@ def main():
                 for sid in sim.pending - {x["id"] for x in servers}:
                     try:
                         servers.append(client.get(client.compute_url(f"/servers/{sid}"))["server"])
-                    except RuntimeError:
+                    except ApiError:
                         pass  # gone: the next full listing notices
             if failures:
                 log(f"listing servers works again after {failures} failure(s)")
@@ -411,8 +337,8 @@ def main():
             failures += 1
             if failures in (1, 10) or failures % 100 == 0:
                 log(f"listing servers failed ({failures}x): {type(e).__name__}: {e}")
-            if isinstance(e, Unauthorized) or (isinstance(e, RuntimeError) and "auth" in str(e)):
-                client.token = None
+            if isinstance(e, ApiError) and e.status == 401:
+                client.session.token = None
         delay = args.interval - (time.monotonic() - t)
         end = time.monotonic() + max(delay, 0.05)
         while not stopping and time.monotonic() < end:

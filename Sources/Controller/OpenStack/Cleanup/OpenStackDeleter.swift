@@ -35,7 +35,7 @@ public struct OpenStackDeleter: ResourceDeleter {
         if ids.isEmpty, resource.externalID == nil {
             // The call that creates it was sent but never answered (the controller died): the
             // service may still be carrying it out. Look again until such a call is surely over.
-            let settled = resource.createdAt.addingTimeInterval(inFlightWindow.seconds)
+            let settled = resource.createdAt.addingTimeInterval(inFlightWindow.inSeconds)
             while ids.isEmpty, Date() < settled {
                 try await Task.sleep(for: .seconds(2))
                 ids = try await targets(resource, session: session)
@@ -145,12 +145,5 @@ public struct OpenStackDeleter: ResourceDeleter {
             try await Task.sleep(for: .milliseconds(300))
         }
         throw OpenStackPlanError("VM \(name) (\(id)) was asked to delete but still exists after \(vmGoneTimeout); check nova-compute")
-    }
-}
-
-extension Duration {
-    /// In seconds, for `Date` arithmetic.
-    fileprivate var seconds: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

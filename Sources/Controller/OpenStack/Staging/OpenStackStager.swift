@@ -121,7 +121,7 @@ public actor OpenStackStager {
     /// A progress line, prefixed with the time since staging began.
     func progress(_ text: String) {
         let elapsed = ContinuousClock.now - created
-        emit(String(format: "%7.1f s  ", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) + text)
+        emit(String(format: "%7.1f s  ", elapsed.inSeconds) + text)
     }
 
     /// What the stager knows of an agent's VM (id, host, state, fault).
@@ -135,7 +135,6 @@ public actor OpenStackStager {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1f s", value)
+        String(format: "%.1f s", duration.inSeconds)
     }
 }

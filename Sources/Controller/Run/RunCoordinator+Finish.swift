@@ -8,14 +8,14 @@ extension RunCoordinator {
         state = .finishing
         await awaitServerCounts()
         guard state == .finishing else { fatalError("RunCoordinator.finish: state changed to \(state) while counting") }
-        let live = Set(roster.entries.filter { $0.hasJoined && !$0.phase.isGone }.map(\.id))
+        let live = Set(channel.roster.entries.filter { $0.hasJoined && !$0.phase.isGone }.map(\.id))
         var abort = Kb_V1_Abort()
         abort.reason = failure.map { "controller: run failed: \($0)" } ?? interruptReason.map { "controller: \($0)" } ?? "run complete"
         let seq = publish(.abort(abort), topic: Kb_V1_Command.topicAll, to: live)
         // Wait briefly for the acknowledgements, so agents stop nginx themselves before
         // cleanup signals what is left; the ledger deletes the rest either way.
         let deadline = clock.now + settings.abortWait
-        while clock.now < deadline, delivery.pendingAgents(commandSeq: seq) != nil {
+        while clock.now < deadline, channel.delivery.pendingAgents(commandSeq: seq) != nil {
             try? await Task.sleep(for: .milliseconds(20))
         }
         guard state == .finishing else { fatalError("RunCoordinator.finish: state changed to \(state) while aborting") }
@@ -77,7 +77,7 @@ extension RunCoordinator {
     /// stopped, so that nginx's count of served requests is final when the result is written.
     func awaitServerCounts() async {
         let mark = clock.now
-        let servers = roster.entries.filter { $0.role == .httpServer && $0.hasJoined && !$0.phase.isGone }.map(\.id)
+        let servers = channel.roster.entries.filter { $0.role == .httpServer && $0.hasJoined && !$0.phase.isGone }.map(\.id)
         let deadline = mark + .seconds(3)
         while clock.now < deadline, servers.contains(where: { (serverRequests[$0]?.at ?? mark) <= mark }) {
             try? await Task.sleep(for: .milliseconds(50))
@@ -87,7 +87,7 @@ extension RunCoordinator {
     /// Every agent's summary, in staging order.
     func agentSummaries() -> [AgentSummary] {
         topology.agents.map { agent in
-            let entry = roster.entry(agent.id)
+            let entry = channel.roster.entry(agent.id)
             var status = "ok"
             var detail: String?
             switch entry?.phase {
@@ -95,12 +95,12 @@ extension RunCoordinator {
             case .failed(let reason): status = "failed"; detail = reason
             default: if entry?.hasJoined != true { status = "never joined" }
             }
-            if status == "ok", let rejection = rejections[agent.id] { status = "failed"; detail = rejection }
+            if status == "ok", let rejection = channel.rejections[agent.id] { status = "failed"; detail = rejection }
             let totals = agentTotals[agent.id] ?? (requests: 0, errors: 0)
             // A server's requests are those its nginx served (stub_status, less the agent's polls).
             let requests = agent.role == .httpServer ? serverRequests[agent.id]?.requests ?? 0 : totals.requests
             return AgentSummary(
-                id: agent.id, role: agent.role.rawValue, address: roster.entry(agent.id)?.address ?? agent.address, status: status,
+                id: agent.id, role: agent.role.rawValue, address: channel.roster.entry(agent.id)?.address ?? agent.address, status: status,
                 joined: entry?.hasJoined ?? false, lost: status == "lost", requests: requests,
                 errors: totals.errors, detail: detail)
         }

@@ -35,11 +35,11 @@ extension RunCoordinator {
         expect(.staging, "awaitJoins")
         state = .joining
         let total = topology.agents.count
-        let joined = await wait(until: clock.now + settings.joinTimeout) { roster.joinedCount == total }
+        let joined = await wait(until: clock.now + settings.joinTimeout) { channel.roster.joinedCount == total }
         expect(.joining, "awaitJoins")
         guard interruptReason == nil else { throw RunInterrupted() }
         guard joined else {
-            let missing = roster.notJoined()
+            let missing = channel.roster.notJoined()
             throw RunError(
                 "\(missing.count) of \(total) agents did not join within \(settings.joinTimeout.secondsText): "
                     + (await describe(missing)) + "; check the agents' logs in the run folder and that nothing blocks 127.0.0.1")
@@ -67,7 +67,7 @@ extension RunCoordinator {
             var params = Kb_V1_HttpClientParams()
             // The address the server reported in its Hello: a VM's own view of its address
             // (the planned fixed IP on a real cloud, a loopback address under the simulator).
-            let target = roster.entry(server.id)?.address ?? server.address
+            let target = channel.roster.entry(server.id)?.address ?? server.address
             params.targetURL = "http://\(target):\(Self.serverPort)/"
             params.connections = UInt32(tool.connections)
             params.threads = UInt32(tool.threads)
@@ -75,7 +75,7 @@ extension RunCoordinator {
             params.timeoutMs = UInt64(tool.timeout.inSeconds * 1000)
             params.reportIntervalMs = UInt64(settings.reportInterval.inSeconds * 1000)
             params.closeEachRequest = tool.connectionType == .new
-            params.sourceAddress = roster.entry(client.id)?.address ?? client.address
+            params.sourceAddress = channel.roster.entry(client.id)?.address ?? client.address
             var prepare = Kb_V1_Prepare()
             prepare.role = .httpClient(params)
             publish(.prepare(prepare), topic: client.id, to: [client.id])
@@ -91,25 +91,25 @@ extension RunCoordinator {
     private func awaitReady(_ ids: [String], role: String) async throws {
         let ready = await wait(until: clock.now + settings.prepareTimeout) {
             ids.allSatisfy { id in
-                let phase = roster.phase(of: id)
-                return phase == .ready || phase?.isGone == true || rejections[id] != nil
+                let phase = channel.roster.phase(of: id)
+                return phase == .ready || phase?.isGone == true || channel.rejections[id] != nil
             }
         }
         expect(.preparing, "awaitReady")
         guard interruptReason == nil else { throw RunInterrupted() }
         var problems: [String] = []
         for id in ids {
-            switch roster.phase(of: id) {
+            switch channel.roster.phase(of: id) {
             case .ready: continue
             case .failed(let detail): problems.append("\(id) failed: \(detail)")
             case .lost(let reason): problems.append("\(id) lost: \(reason)")
             default:
-                problems.append(rejections[id].map { "\(id) refused Prepare: \($0)" } ?? "\(id) not ready")
+                problems.append(channel.rejections[id].map { "\(id) refused Prepare: \($0)" } ?? "\(id) not ready")
             }
         }
         guard ready, problems.isEmpty else {
             var tails: [String] = []
-            for id in ids where roster.phase(of: id) != .ready {
+            for id in ids where channel.roster.phase(of: id) != .ready {
                 if let tail = await launcher.logTail(agentID: id) { tails.append("\n--- \(id) log tail ---\n\(tail)") }
             }
             throw RunError(

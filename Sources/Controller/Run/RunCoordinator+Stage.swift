@@ -9,7 +9,7 @@ extension RunCoordinator {
         try? ledger.setRunStatus(runID, .running)
         console.intervalHeader()
         for stage in plan.stages {
-            let active = Array(roster.live(role: .httpClient).filter { id in
+            let active = Array(channel.roster.live(role: .httpClient).filter { id in
                 topology.clients.firstIndex { $0.id == id }.map { $0 < stage.clients } ?? false
             })
             guard !active.isEmpty else {
@@ -52,13 +52,13 @@ extension RunCoordinator {
         console.progress("stage \(stage.number): \(active.count) client(s) loading for \(settings.duration.secondsText)")
 
         while true {
-            let live = Set(roster.live(role: .httpClient))
+            let live = Set(channel.roster.live(role: .httpClient))
             guard let current = tracker else { fatalError("RunCoordinator.runStage: the stage tracker vanished") }
             if current.allFinal(live: live) { break }
             let now = clock.now
             if now >= current.deadline {
                 for id in current.active where live.contains(id) && !current.finals.contains(id) {
-                    handle(roster.declareLost(id, reason: "no final report within \(settings.finalGrace.secondsText) of the stage's end"))
+                    handle(channel.roster.declareLost(id, reason: "no final report within \(settings.finalGrace.secondsText) of the stage's end"))
                 }
                 break
             }
@@ -91,11 +91,11 @@ extension RunCoordinator {
 
     /// Takes one IntervalReport into the running stage (clients) or only into liveness (servers).
     func record(_ report: Kb_V1_IntervalReport, from agentID: String) {
-        if roster.entry(agentID)?.role == .httpServer, report.hasServer {
+        if channel.roster.entry(agentID)?.role == .httpServer, report.hasServer {
             serverRequests[agentID] = (report.server.requests, clock.now)
             return
         }
-        guard roster.entry(agentID)?.role == .httpClient, var current = tracker,
+        guard channel.roster.entry(agentID)?.role == .httpClient, var current = tracker,
             report.stage == current.stage.number, current.active.contains(agentID)
         else { return }
         tracker = nil  // Mutated as a local and put back: no copy of the aggregator's state.
@@ -139,7 +139,7 @@ extension RunCoordinator {
         guard var current = tracker else { return }
         tracker = nil
         defer { tracker = current }
-        let live = Set(roster.live(role: .httpClient))
+        let live = Set(channel.roster.live(role: .httpClient))
         var through = current.closedThrough
         let highest = force ? max(current.highestIndex, current.times.keys.max() ?? -1) : current.highestIndex
         while through < highest {

@@ -78,10 +78,8 @@ public actor RunCoordinator {
 
     /// Where the run is.
     public internal(set) var state: State = .idle
-    var roster: AgentRoster
+    var channel: AgentChannel
     var keys: [String: CurveKeyPair]
-    var delivery: CommandDelivery
-    var sequencer: EnvelopeSequencer
     var plan: StagePlan
     var tracker: StageTracker?
     var stages: [StageResult] = []
@@ -90,9 +88,8 @@ public actor RunCoordinator {
     var agentTotals: [String: (requests: UInt64, errors: UInt64)] = [:]
     /// Each server agent's latest count of requests nginx served to clients, and when it came.
     var serverRequests: [String: (requests: UInt64, at: ContinuousClock.Instant)] = [:]
-    var rejections: [String: String] = [:]
     /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
-    public internal(set) var droppedFrames = 0
+    public var droppedFrames: Int { channel.droppedFrames }
     var interruptReason: String?
     var tasks: [Task<Void, Never>] = []
     /// The outcome, once `run()` returned.
@@ -123,10 +120,12 @@ public actor RunCoordinator {
         var keys: [String: CurveKeyPair] = [:]
         for agent in topology.agents { keys[agent.id] = try CurveKeyPair.generate() }
         self.keys = keys
-        roster = AgentRoster(
-            agents: topology.agents.map { (id: $0.id, role: $0.role, publicKey: keys[$0.id]!.publicKey) }, silenceLimit: settings.silenceLimit)
-        delivery = CommandDelivery(policy: settings.delivery)
-        sequencer = EnvelopeSequencer(runID: runID, sender: Kb_V1_Envelope.controllerSender)
+        channel = AgentChannel(
+            runID: runID, link: link,
+            roster: AgentRoster(
+                agents: topology.agents.map { (id: $0.id, role: $0.role, publicKey: keys[$0.id]!.publicKey) },
+                silenceLimit: settings.silenceLimit),
+            policy: settings.delivery, note: console.progress)
         plan = StagePlan(
             progression: configuration.client.progression, timeout: configuration.client.httpTool.timeout,
             totalClients: topology.clients.count)

@@ -1,0 +1,125 @@
+import Proto
+
+/// The controller's conversation with its agents, whatever they do (HTTP load, amphora
+/// heartbeats): who they are (`AgentRoster`), commands until acknowledged (`CommandDelivery`),
+/// the envelope sequence, Welcomes, and which commands an agent refused.
+///
+/// A value owned by one actor (the run's or the stress test's coordinator), which feeds in
+/// frames and ticks and acts on what comes back: roster events and interval reports.
+struct AgentChannel {
+    /// What a frame meant to the owner.
+    enum Inbound {
+        /// Nothing beyond bookkeeping.
+        case none
+        /// The roster changed: joined, ready, failed, lost.
+        case events([AgentRoster.Event])
+        /// An agent's interval report.
+        case report(agentID: String, Kb_V1_IntervalReport)
+    }
+
+    let runID: String
+    let link: ControllerLink
+    /// Where notes about commands go (console progress).
+    let note: @Sendable (String) -> Void
+    var roster: AgentRoster
+    var delivery: CommandDelivery
+    var sequencer: EnvelopeSequencer
+    /// Why an agent refused a command (the Ack's error), by agent.
+    var rejections: [String: String] = [:]
+    /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
+    var droppedFrames = 0
+
+    /// A channel over `link` for the agents of `roster`.
+    init(
+        runID: String, link: ControllerLink, roster: AgentRoster, policy: CommandDelivery.Policy,
+        note: @escaping @Sendable (String) -> Void
+    ) {
+        self.runID = runID
+        self.link = link
+        self.roster = roster
+        self.note = note
+        delivery = CommandDelivery(policy: policy)
+        sequencer = EnvelopeSequencer(runID: runID, sender: Kb_V1_Envelope.controllerSender)
+    }
+
+    /// Handles one frame. Identity comes from the CURVE key the ZAP handler vouched for; a
+    /// frame whose envelope names another sender is dropped (counted). Hellos are answered
+    /// with a Welcome at once.
+    mutating func receive(
+        _ frame: IncomingFrame, now: ContinuousClock.Instant, receivedUnixNs: Int64, wallNow: () -> Int64
+    ) -> Inbound {
+        guard let envelope = try? WireCodec.decode(frame.payload, runID: runID),
+            let key = frame.publicKey, let agentID = roster.agentID(forKey: key), envelope.sender == agentID
+        else {
+            droppedFrames += 1
+            return .none
+        }
+        switch envelope.body {
+        case .hello(let hello):
+            let events = roster.hello(from: agentID, at: now, address: hello.address)
+            var welcome = Kb_V1_Welcome()
+            welcome.agentID = agentID
+            welcome.helloUnixNs = hello.helloUnixNs
+            welcome.controllerReceiveUnixNs = receivedUnixNs
+            let sent = wallNow()
+            welcome.controllerSendUnixNs = sent
+            // A lost Welcome is repaired by the agent's next Hello.
+            try? link.send(to: frame.identity, payload: sequencer.frame(.welcome(welcome), sentUnixNs: sent))
+            return .events(events)
+        case .ack(let ack):
+            roster.heard(from: agentID, at: now)
+            if !ack.ok { rejections[agentID] = ack.error.isEmpty ? "no reason given" : ack.error }
+            perform(delivery.acknowledge(agent: agentID, commandSeq: ack.commandSeq), wallNow: wallNow)
+            return .none
+        case .heartbeat:
+            roster.heard(from: agentID, at: now)
+            return .none
+        case .agentStatus(let status):
+            return .events(roster.status(from: agentID, status.state, stage: status.stage, detail: status.detail, at: now))
+        case .intervalReport(let report):
+            roster.heard(from: agentID, at: now)
+            return .report(agentID: agentID, report)
+        case .welcome, .command, .none:
+            droppedFrames += 1
+            return .none
+        }
+    }
+
+    /// Re-sends what is due and returns the roster's events (agents declared lost).
+    mutating func tick(now: ContinuousClock.Instant, wallNow: () -> Int64) -> [AgentRoster.Event] {
+        perform(delivery.tick(now: now), wallNow: wallNow)
+        return roster.tick(now: now)
+    }
+
+    /// Publishes a command for `agents`; returns its sequence number.
+    @discardableResult
+    mutating func publish(
+        _ kind: Kb_V1_Command.OneOf_Kind, topic: String, to agents: Set<String>, now: ContinuousClock.Instant,
+        wallNow: () -> Int64
+    ) -> UInt64 {
+        let (seq, actions) = delivery.publish(.make(topic: topic, kind: kind), to: agents, now: now)
+        perform(actions, wallNow: wallNow)
+        return seq
+    }
+
+    /// Stops waiting for `agentID`'s acknowledgements (failed or lost).
+    mutating func forget(agent agentID: String, wallNow: () -> Int64) {
+        perform(delivery.forget(agent: agentID), wallNow: wallNow)
+    }
+
+    /// Carries out what `CommandDelivery` asks.
+    private mutating func perform(_ actions: [CommandDelivery.Action], wallNow: () -> Int64) {
+        for action in actions {
+            switch action {
+            case .send(let command):
+                let frame = sequencer.frame(.command(command), sentUnixNs: wallNow())
+                // A full queue loses this copy only; the re-send repairs it.
+                try? link.publish(topic: command.topic, payload: frame)
+            case .delivered:
+                break
+            case .unacknowledged(let seq, let agents):
+                note("command \(seq) was never acknowledged by \(agents.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+}

@@ -73,7 +73,7 @@ extension AgentDaemon {
     private func acceptPrepare(_ prepare: Kb_V1_Prepare, commandSeq: UInt64) -> String? {
         var previous: HTTPServerRole?
         switch state {
-        case .idle, .ready(.client):
+        case .idle, .ready(.client), .ready(.amphora):
             break
         case .ready(.server(let role)):
             previous = role
@@ -111,8 +111,17 @@ extension AgentDaemon {
             }
             state = .preparing(commandSeq: commandSeq)
             jobQueue.yield { await self.prepareClient(plan, commandSeq: commandSeq) }
+        case .amphora(let params):
+            guard userData.role == .amphora else { return refusePrepare(roleMismatch: "AmphoraParams") }
+            let plan: AmphoraPlan
+            switch AmphoraPlan.make(params) {
+            case .success(let made): plan = made
+            case .failure(let problem): return refusePrepare("Prepare: \(problem.description)")
+            }
+            state = .preparing(commandSeq: commandSeq)
+            jobQueue.yield { await self.prepareAmphora(plan, commandSeq: commandSeq) }
         case nil:
-            return refusePrepare("Prepare: no role parameters; the controller must set http_server or http_client")
+            return refusePrepare("Prepare: no role parameters; the controller must set http_server, http_client or amphora")
         }
         return nil
     }
@@ -132,7 +141,13 @@ extension AgentDaemon {
 
     private func acceptStart(_ start: Kb_V1_Start) -> String? {
         switch state {
-        case .ready(.client(let plan)):
+        case .ready(.server):
+            // Servers are not sent Start (run-protocol), but one addressed to "all" reaches them:
+            // it only labels their nginx reports with the stage.
+            serverStage = start.stage
+            serverReportIndex = 0
+            return nil
+        case .ready(let prepared):
             let now = WallClock.nowUnixNs()
             // A start already past means "now" (run-protocol: the controller aims 2 s ahead).
             let agentStart = max(now, offsets.best?.agentTime(controllerUnixNs: start.startUnixNs) ?? start.startUnixNs)
@@ -142,19 +157,23 @@ extension AgentDaemon {
             }
             let (stopped, stop) = AsyncStream<Never>.makeStream()
             let running = RunningStage(stage: start.stage, signals: StageSignals(), stop: stop)
-            state = .running(plan, running)
+            state = .running(prepared, running)
             runningStageSignals = running.signals
             let duration: Duration? = start.durationMs == 0 ? nil : .milliseconds(Int64(clamping: start.durationMs))
-            let context = StageContext(
-                stage: start.stage, plan: plan, startAt: startAt, startAgentUnixNs: agentStart,
-                duration: duration, offset: offsets.best, signals: running.signals)
-            jobQueue.yield { await self.runStage(context, stopped: stopped) }
-            return nil
-        case .ready(.server):
-            // Servers are not sent Start (run-protocol), but one addressed to "all" reaches them:
-            // it only labels their nginx reports with the stage.
-            serverStage = start.stage
-            serverReportIndex = 0
+            switch prepared {
+            case .client(let plan):
+                let context = StageContext(
+                    stage: start.stage, plan: plan, startAt: startAt, startAgentUnixNs: agentStart,
+                    duration: duration, offset: offsets.best, signals: running.signals)
+                jobQueue.yield { await self.runStage(context, stopped: stopped) }
+            case .amphora(let session):
+                let context = AmphoraStageContext(
+                    stage: start.stage, session: session, startAt: startAt, startAgentUnixNs: agentStart,
+                    duration: duration, offset: offsets.best, signals: running.signals)
+                jobQueue.yield { await self.runAmphoraStage(context, stopped: stopped) }
+            case .server:
+                fatalError("AgentDaemon: a server has no stages")
+            }
             return nil
         case .running(_, let running):
             return "Start: stage \(running.stage) is still running; send Stop{stage: \(running.stage)} before starting stage \(start.stage)"

@@ -124,8 +124,8 @@ extension AgentDaemon {
     private func stageEnded(_ stage: UInt32, _ outcome: StageOutcome) {
         runningStageSignals = nil
         switch state {
-        case .running(let plan, let running) where running.stage == stage:
-            state = .ready(.client(plan))
+        case .running(let prepared, let running) where running.stage == stage:
+            state = .ready(prepared)
         case .stopping:
             break
         default:
@@ -181,7 +181,7 @@ extension AgentDaemon {
             state = .stopping
             await role.stop()
             report(.done, stage: serverStage, detail: reason)
-        case .idle, .ready(.client), .preparing:
+        case .idle, .ready(.client), .ready(.amphora), .preparing:
             logger.info("\(reason)")
             state = .stopping
         }

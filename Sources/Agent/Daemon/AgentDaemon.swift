@@ -8,7 +8,8 @@ import Glibc
 
 /// The agent's side of a run (docs/run-protocol.md): joins the controller with Hellos until
 /// welcomed, measures the clock offset, executes each command once (acknowledging every copy),
-/// plays its role (nginx for a server, the load engine for a client) and reports: statuses on
+/// plays its role (nginx for a server, the load engine for a client, heartbeats for an
+/// amphora) and reports: statuses on
 /// every change, a heartbeat every second, interval reports while a stage runs.
 ///
 /// A `Service`: graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`) stops the load,
@@ -47,8 +48,8 @@ public actor AgentDaemon: Service {
         case preparing(commandSeq: UInt64)
         /// Prepared for a role and not loading.
         case ready(PreparedRole)
-        /// A client stage runs.
-        case running(ClientPlan, RunningStage)
+        /// A client or amphora stage runs; the role goes back to ready when it ends.
+        case running(PreparedRole, RunningStage)
         /// Abort or shutdown: finishing the stage, stopping nginx; nothing new is accepted.
         case stopping
         /// `run()` has returned.
@@ -61,6 +62,8 @@ public actor AgentDaemon: Service {
         case server(HTTPServerRole)
         /// A validated engine plan.
         case client(ClientPlan)
+        /// Heartbeat templates built, sockets connected.
+        case amphora(AmphoraSession)
     }
 
     /// A client's plan and how often it reports.

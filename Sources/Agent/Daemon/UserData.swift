@@ -167,8 +167,8 @@ public struct UserData: Sendable, Equatable {
             throw fail("agent_id", "must be 1 to 255 bytes and not start with a zero byte (it is the ZeroMQ routing identity)")
         }
         let roleText = try required(fields.role, "role")
-        guard let role = AgentRole(rawValue: roleText), role != .amphora else {
-            throw fail("role", "is \"\(roleText)\"; this agent plays \"http-server\" or \"http-client\"")
+        guard let role = AgentRole(rawValue: roleText) else {
+            throw fail("role", "is \"\(roleText)\"; this agent plays \"http-server\", \"http-client\" or \"amphora\"")
         }
         self.role = role
         address = try required(fields.address, "address")

@@ -18,7 +18,7 @@ public struct OctaviaCommand: AsyncParsableCommand {
             Octavia database. Ghost load balancers look real to Octavia: its API lists them, \
             and when their heartbeats stop the health manager fails their amphorae over.
             """,
-        subcommands: [OctaviaPopulateCommand.self, OctaviaCleanCommand.self])
+        subcommands: [OctaviaPopulateCommand.self, OctaviaStressCommand.self, OctaviaCleanCommand.self])
 
     /// Creates the command; ArgumentParser fills it in.
     public init() {}

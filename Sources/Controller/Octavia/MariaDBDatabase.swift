@@ -91,6 +91,14 @@ public final class MariaDBDatabase: OctaviaDatabase {
         return values
     }
 
+    /// TIMESTAMPDIFF against UTC_TIMESTAMP(6): the server's clock, in microseconds.
+    public func ageMicroseconds(of column: String) -> String {
+        "TIMESTAMPDIFF(MICROSECOND, \(column), UTC_TIMESTAMP(6))"
+    }
+
+    /// Octavia's MariaDB schema declares `last_update` DATETIME: whole seconds.
+    public var timestampResolution: Double { 1 }
+
     public func quote(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var escaped = [CChar](repeating: 0, count: bytes.count * 2 + 1)

@@ -17,6 +17,12 @@ public protocol OctaviaDatabase: AnyObject {
     func quote(_ text: String) -> String
     /// The names of the tables in the database.
     func tableNames() throws -> Set<String>
+    /// An SQL expression for how many microseconds ago the UTC timestamp `column` was, on the
+    /// database's clock.
+    func ageMicroseconds(of column: String) -> String
+    /// How finely the health manager's `last_update` is stored, in seconds (MariaDB's DATETIME
+    /// keeps whole seconds; SQLite keeps Python's microseconds).
+    var timestampResolution: Double { get }
 }
 
 extension OctaviaDatabase {

@@ -1,4 +1,5 @@
 import Foundation
+import Proto
 
 /// The SQL values of one batch of ghost load balancers, table by table in insertion order.
 ///
@@ -35,7 +36,9 @@ struct OctaviaGhostRows {
         let project = quote("\(prefix)-project")
         let subnet = quote("\(prefix)-subnet")
         let network = quote("\(prefix)-network")
-        func id(_ kind: String, _ n: Int) -> String { quote("\(prefix)-\(kind)-\(n)") }
+        let names = OctaviaGhostNames(
+            prefix: prefix, listeners: shape.listeners, pools: shape.pools, members: shape.members, amphoraePerLB: shape.amphorae)
+        func id(_ kind: String, _ n: Int) -> String { quote(names.id(kind, n)) }
         func ip(_ first: Int, _ n: Int) -> String { quote("\(first).\((n >> 16) & 255).\((n >> 8) & 255).\(n & 255)") }
         let active = "'ACTIVE', 'ONLINE'"
         let topology = shape.amphorae == 1 ? "'SINGLE'" : "'ACTIVE_STANDBY'"
@@ -45,16 +48,16 @@ struct OctaviaGhostRows {
             append("load_balancer", "\(lbID), \(lbID), 'kloudbuster ghost load balancer', \(project), \(active), \(topology), 1, 'amphora', \(now), \(now)")
             append("vip", "\(lbID), \(ip(10, lb)), \(id("vport", lb)), \(subnet), \(network), 1")
             for a in 0..<shape.amphorae {
-                let n = lb * shape.amphorae + a
+                let n = names.amphoraNumber(lb: lb, a)
                 let role = shape.amphorae == 1 ? "'STANDALONE'" : (a == 0 ? "'MASTER'" : "'BACKUP'")
                 append("amphora", "\(id("amp", n)), \(lbID), \(id("compute", n)), \(ip(127, n + 256)), \(ip(11, n)), \(ip(10, lb)), 0, \(role), 'ALLOCATED', \(a == 0 ? 100 : 90), 'kb-ghost', \(now), \(now)")
             }
             for l in 0..<shape.listeners {
-                let listenerNumber = lb * shape.listeners + l
+                let listenerNumber = names.listenerNumber(lb: lb, l)
                 let listenerID = id("ls", listenerNumber)
                 var defaultPool = "NULL"
                 for p in 0..<shape.pools {
-                    let poolNumber = listenerNumber * shape.pools + p
+                    let poolNumber = names.poolNumber(listener: listenerNumber, p)
                     let poolID = id("pool", poolNumber)
                     if p == 0 { defaultPool = poolID }
                     append("pool", "\(poolID), \(poolID), \(project), \(lbID), 'HTTP', 'ROUND_ROBIN', \(active), 1, 0, \(now), \(now)")
@@ -62,7 +65,7 @@ struct OctaviaGhostRows {
                     append("health_monitor", "\(monitorID), \(monitorID), \(project), \(poolID), 'HTTP', 5, 5, 3, 3, 'GET', '/', '200', 1, \(active), \(now), \(now)")
                     append("session_persistence", "\(poolID), 'HTTP_COOKIE', NULL")
                     for m in 0..<shape.members {
-                        let memberID = id("mb", poolNumber * shape.members + m)
+                        let memberID = id("mb", names.memberNumber(pool: poolNumber, m))
                         append("member", "\(memberID), \(memberID), \(project), \(poolID), \(subnet), \(ip(10, m + 1)), 80, 1, 0, \(active), 1, \(now), \(now)")
                     }
                 }

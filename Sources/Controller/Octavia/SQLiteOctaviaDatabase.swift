@@ -65,6 +65,14 @@ public final class SQLiteOctaviaDatabase: OctaviaDatabase {
         }
     }
 
+    /// julianday difference against 'now' (UTC), in microseconds.
+    public func ageMicroseconds(of column: String) -> String {
+        "CAST((julianday('now') - julianday(\(column))) * 86400000000.0 AS INTEGER)"
+    }
+
+    /// SQLite keeps the text Python wrote, microseconds included.
+    public var timestampResolution: Double { 0.000001 }
+
     public func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }

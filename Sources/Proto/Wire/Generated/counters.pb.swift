@@ -108,6 +108,36 @@ public nonisolated struct Kb_V1_ServerCounters: Sendable {
   public init() {}
 }
 
+/// What an amphora agent's heartbeat senders did over one interval. Send lag (how late each
+/// heartbeat left against its schedule) goes in IntervalReport.lag_histogram.
+public nonisolated struct Kb_V1_AmphoraCounters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Heartbeats handed to the kernel.
+  public var heartbeatsSent: UInt64 = 0
+
+  /// Heartbeats the kernel refused (ECONNREFUSED from an earlier ICMP, ENOBUFS, ...).
+  public var sendErrors: UInt64 = 0
+
+  /// Heartbeats not sent because their datagram would exceed 65,507 bytes.
+  public var oversize: UInt64 = 0
+
+  /// Bytes of the datagrams sent.
+  public var bytesSent: UInt64 = 0
+
+  /// Amphorae simulated.
+  public var amphorae: UInt64 = 0
+
+  /// The last send error, for the log; empty when none.
+  public var lastError: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "kb.v1"
@@ -262,6 +292,61 @@ nonisolated extension Kb_V1_ServerCounters: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.reading != rhs.reading {return false}
     if lhs.writing != rhs.writing {return false}
     if lhs.waiting != rhs.waiting {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kb_V1_AmphoraCounters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AmphoraCounters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}heartbeats_sent\0\u{3}send_errors\0\u{1}oversize\0\u{3}bytes_sent\0\u{1}amphorae\0\u{3}last_error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.heartbeatsSent) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sendErrors) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.oversize) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.bytesSent) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.amphorae) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.heartbeatsSent != 0 {
+      try visitor.visitSingularUInt64Field(value: self.heartbeatsSent, fieldNumber: 1)
+    }
+    if self.sendErrors != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sendErrors, fieldNumber: 2)
+    }
+    if self.oversize != 0 {
+      try visitor.visitSingularUInt64Field(value: self.oversize, fieldNumber: 3)
+    }
+    if self.bytesSent != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesSent, fieldNumber: 4)
+    }
+    if self.amphorae != 0 {
+      try visitor.visitSingularUInt64Field(value: self.amphorae, fieldNumber: 5)
+    }
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kb_V1_AmphoraCounters, rhs: Kb_V1_AmphoraCounters) -> Bool {
+    if lhs.heartbeatsSent != rhs.heartbeatsSent {return false}
+    if lhs.sendErrors != rhs.sendErrors {return false}
+    if lhs.oversize != rhs.oversize {return false}
+    if lhs.bytesSent != rhs.bytesSent {return false}
+    if lhs.amphorae != rhs.amphorae {return false}
+    if lhs.lastError != rhs.lastError {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

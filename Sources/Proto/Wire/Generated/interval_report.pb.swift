@@ -170,6 +170,16 @@ public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
     set {_uniqueStorage()._stageLatencyMaxUs = newValue}
   }
 
+  /// Amphora agents only: what the heartbeat senders did this interval. Unset on HTTP agents.
+  public var amphora: Kb_V1_AmphoraCounters {
+    get {_storage._amphora ?? Kb_V1_AmphoraCounters()}
+    set {_uniqueStorage()._amphora = newValue}
+  }
+  /// Returns true if `amphora` has been explicitly set.
+  public var hasAmphora: Bool {_storage._amphora != nil}
+  /// Clears the value of `amphora`. Subsequent reads from it will return its default value.
+  public mutating func clearAmphora() {_uniqueStorage()._amphora = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -183,7 +193,7 @@ fileprivate nonisolated let _protobuf_package = "kb.v1"
 
 nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntervalReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{1}index\0\u{1}final\0\u{3}start_unix_ns\0\u{3}duration_ns\0\u{1}requests\0\u{3}bytes_read\0\u{3}bytes_written\0\u{1}errors\0\u{3}status_codes\0\u{3}latency_histogram\0\u{3}latency_max_us\0\u{3}lag_histogram\0\u{3}lag_max_us\0\u{3}cpu_user_s\0\u{3}cpu_sys_s\0\u{3}open_connections\0\u{1}server\0\u{3}stage_latency_histogram\0\u{3}stage_latency_max_us\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{1}index\0\u{1}final\0\u{3}start_unix_ns\0\u{3}duration_ns\0\u{1}requests\0\u{3}bytes_read\0\u{3}bytes_written\0\u{1}errors\0\u{3}status_codes\0\u{3}latency_histogram\0\u{3}latency_max_us\0\u{3}lag_histogram\0\u{3}lag_max_us\0\u{3}cpu_user_s\0\u{3}cpu_sys_s\0\u{3}open_connections\0\u{1}server\0\u{3}stage_latency_histogram\0\u{3}stage_latency_max_us\0\u{1}amphora\0")
 
   fileprivate class _StorageClass {
     var _stage: UInt32 = 0
@@ -206,6 +216,7 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
     var _server: Kb_V1_ServerCounters? = nil
     var _stageLatencyHistogram: Data = Data()
     var _stageLatencyMaxUs: Int64 = 0
+    var _amphora: Kb_V1_AmphoraCounters? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -236,6 +247,7 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
       _server = source._server
       _stageLatencyHistogram = source._stageLatencyHistogram
       _stageLatencyMaxUs = source._stageLatencyMaxUs
+      _amphora = source._amphora
     }
   }
 
@@ -274,6 +286,7 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._server) }()
         case 19: try { try decoder.decodeSingularBytesField(value: &_storage._stageLatencyHistogram) }()
         case 20: try { try decoder.decodeSingularInt64Field(value: &_storage._stageLatencyMaxUs) }()
+        case 21: try { try decoder.decodeSingularMessageField(value: &_storage._amphora) }()
         default: break
         }
       }
@@ -346,6 +359,9 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
       if _storage._stageLatencyMaxUs != 0 {
         try visitor.visitSingularInt64Field(value: _storage._stageLatencyMaxUs, fieldNumber: 20)
       }
+      try { if let v = _storage._amphora {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -375,6 +391,7 @@ nonisolated extension Kb_V1_IntervalReport: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._server != rhs_storage._server {return false}
         if _storage._stageLatencyHistogram != rhs_storage._stageLatencyHistogram {return false}
         if _storage._stageLatencyMaxUs != rhs_storage._stageLatencyMaxUs {return false}
+        if _storage._amphora != rhs_storage._amphora {return false}
         return true
       }
       if !storagesAreEqual {return false}

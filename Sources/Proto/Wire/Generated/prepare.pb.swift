@@ -51,12 +51,21 @@ public nonisolated struct Kb_V1_Prepare: Sendable {
     set {role = .httpClient(newValue)}
   }
 
+  public var amphora: Kb_V1_AmphoraParams {
+    get {
+      if case .amphora(let v)? = role {return v}
+      return Kb_V1_AmphoraParams()
+    }
+    set {role = .amphora(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// The parameters for the agent's role. A Prepare without a role is malformed.
   public nonisolated enum OneOf_Role: Equatable, Sendable {
     case httpServer(Kb_V1_HttpServerParams)
     case httpClient(Kb_V1_HttpClientParams)
+    case amphora(Kb_V1_AmphoraParams)
 
   }
 
@@ -119,6 +128,59 @@ public nonisolated struct Kb_V1_HttpClientParams: Sendable {
   public init() {}
 }
 
+/// What an amphora agent simulates: a contiguous range of the ghost amphorae a populate made,
+/// each sending a signed heartbeat every interval to the health managers, round-robin.
+///
+/// The ghost ids are not listed: they follow from the prefix and the shape (OctaviaGhostNames),
+/// so a Prepare stays a few hundred bytes for any number of amphorae.
+public nonisolated struct Kb_V1_AmphoraParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The populate prefix, e.g. "kbo-1a2b3c".
+  public var prefix: String = String()
+
+  /// The load balancers' shape: listeners per LB, pools per listener, members per pool,
+  /// amphorae per LB (1 or 2).
+  public var listeners: UInt32 = 0
+
+  public var pools: UInt32 = 0
+
+  public var members: UInt32 = 0
+
+  public var amphoraePerLb: UInt32 = 0
+
+  /// The global index of the first amphora this agent simulates, and how many.
+  public var firstAmphora: UInt64 = 0
+
+  public var amphoraCount: UInt64 = 0
+
+  /// Health manager endpoints, "host:port" with a numeric IPv4 or IPv6 ("[::1]:5555") host.
+  public var healthManagers: [String] = []
+
+  /// The HMAC key (octavia.conf [health_manager] heartbeat_key); never empty.
+  public var key: String = String()
+
+  /// The heartbeat message version: 1, 2 or 3.
+  public var heartbeatVersion: UInt32 = 0
+
+  /// Each amphora sends one heartbeat per interval, in ms (> 0); the agent spreads its amphorae
+  /// evenly over the interval.
+  public var heartbeatIntervalMs: UInt64 = 0
+
+  /// Interval between IntervalReports in ms (> 0).
+  public var reportIntervalMs: UInt64 = 0
+
+  /// Compress every message whole at zlib level 9, as Octavia's amphora agent does, instead of
+  /// the cached-prefix encoding (same bytes after inflate, far less CPU).
+  public var fullCompression: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Start the load of a stage at a common instant.
 public nonisolated struct Kb_V1_Start: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -146,7 +208,7 @@ fileprivate nonisolated let _protobuf_package = "kb.v1"
 
 nonisolated extension Kb_V1_Prepare: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Prepare"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}http_server\0\u{3}http_client\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}http_server\0\u{3}http_client\0\u{1}amphora\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -180,6 +242,19 @@ nonisolated extension Kb_V1_Prepare: SwiftProtobuf.Message, SwiftProtobuf._Messa
           self.role = .httpClient(v)
         }
       }()
+      case 3: try {
+        var v: Kb_V1_AmphoraParams?
+        var hadOneofValue = false
+        if let current = self.role {
+          hadOneofValue = true
+          if case .amphora(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.role = .amphora(v)
+        }
+      }()
       default: break
       }
     }
@@ -198,6 +273,10 @@ nonisolated extension Kb_V1_Prepare: SwiftProtobuf.Message, SwiftProtobuf._Messa
     case .httpClient?: try {
       guard case .httpClient(let v)? = self.role else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .amphora?: try {
+      guard case .amphora(let v)? = self.role else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
     case nil: break
     }
@@ -311,6 +390,96 @@ nonisolated extension Kb_V1_HttpClientParams: SwiftProtobuf.Message, SwiftProtob
     if lhs.reportIntervalMs != rhs.reportIntervalMs {return false}
     if lhs.closeEachRequest != rhs.closeEachRequest {return false}
     if lhs.sourceAddress != rhs.sourceAddress {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kb_V1_AmphoraParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AmphoraParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}prefix\0\u{1}listeners\0\u{1}pools\0\u{1}members\0\u{3}amphorae_per_lb\0\u{3}first_amphora\0\u{3}amphora_count\0\u{3}health_managers\0\u{1}key\0\u{3}heartbeat_version\0\u{3}heartbeat_interval_ms\0\u{3}report_interval_ms\0\u{3}full_compression\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.prefix) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.listeners) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.pools) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.members) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.amphoraePerLb) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.firstAmphora) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.amphoraCount) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.healthManagers) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatVersion) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.heartbeatIntervalMs) }()
+      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.reportIntervalMs) }()
+      case 13: try { try decoder.decodeSingularBoolField(value: &self.fullCompression) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.prefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.prefix, fieldNumber: 1)
+    }
+    if self.listeners != 0 {
+      try visitor.visitSingularUInt32Field(value: self.listeners, fieldNumber: 2)
+    }
+    if self.pools != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pools, fieldNumber: 3)
+    }
+    if self.members != 0 {
+      try visitor.visitSingularUInt32Field(value: self.members, fieldNumber: 4)
+    }
+    if self.amphoraePerLb != 0 {
+      try visitor.visitSingularUInt32Field(value: self.amphoraePerLb, fieldNumber: 5)
+    }
+    if self.firstAmphora != 0 {
+      try visitor.visitSingularUInt64Field(value: self.firstAmphora, fieldNumber: 6)
+    }
+    if self.amphoraCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.amphoraCount, fieldNumber: 7)
+    }
+    if !self.healthManagers.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.healthManagers, fieldNumber: 8)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 9)
+    }
+    if self.heartbeatVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.heartbeatVersion, fieldNumber: 10)
+    }
+    if self.heartbeatIntervalMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.heartbeatIntervalMs, fieldNumber: 11)
+    }
+    if self.reportIntervalMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.reportIntervalMs, fieldNumber: 12)
+    }
+    if self.fullCompression != false {
+      try visitor.visitSingularBoolField(value: self.fullCompression, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kb_V1_AmphoraParams, rhs: Kb_V1_AmphoraParams) -> Bool {
+    if lhs.prefix != rhs.prefix {return false}
+    if lhs.listeners != rhs.listeners {return false}
+    if lhs.pools != rhs.pools {return false}
+    if lhs.members != rhs.members {return false}
+    if lhs.amphoraePerLb != rhs.amphoraePerLb {return false}
+    if lhs.firstAmphora != rhs.firstAmphora {return false}
+    if lhs.amphoraCount != rhs.amphoraCount {return false}
+    if lhs.healthManagers != rhs.healthManagers {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.heartbeatVersion != rhs.heartbeatVersion {return false}
+    if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
+    if lhs.reportIntervalMs != rhs.reportIntervalMs {return false}
+    if lhs.fullCompression != rhs.fullCompression {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -31,6 +31,8 @@ public final class HeartbeatBatch {
     public private(set) var sent = 0
     /// Heartbeats that could not be built (too large) or sent.
     public private(set) var failed = 0
+    /// Of `failed`, heartbeats refused for being over 65,507 bytes.
+    public private(set) var oversize = 0
     /// Bytes of all heartbeats handed to the kernel, padding included.
     public private(set) var sentBytes = 0
     /// The last failure, for the log.
@@ -167,6 +169,7 @@ public final class HeartbeatBatch {
 
     private func fail(_ count: Int, _ error: HeartbeatError) {
         failed += count
+        if case .datagramTooLarge = error { oversize += count }
         lastError = error
     }
 }

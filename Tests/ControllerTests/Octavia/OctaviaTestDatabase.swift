@@ -52,6 +52,8 @@ final class FailingOctaviaDatabase: OctaviaDatabase {
     func strings(_ sql: String) throws -> [String] { try base.strings(sql) }
     func quote(_ text: String) -> String { base.quote(text) }
     func tableNames() throws -> Set<String> { try base.tableNames() }
+    func ageMicroseconds(of column: String) -> String { base.ageMicroseconds(of: column) }
+    var timestampResolution: Double { base.timestampResolution }
 }
 
 extension OctaviaDatabase {

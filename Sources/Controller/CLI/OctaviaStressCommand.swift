@@ -167,6 +167,10 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
         settings.hmLog = hmLog ?? env("OCTAVIA_HM_LOG")
         settings.drainTimeout = drainTimeout.duration
         settings.clean = !noClean
+        if settings.duration < period {
+            throw ValidationError(
+                "--duration \(settings.duration.secondsText) is shorter than the interval (\(period.secondsText)): not every amphora would send, and the HM's freshness could not be judged; give --duration \(period.secondsText) or more, or a higher --rate")
+        }
         if ramp, settings.stepIntervals.count < 2 {
             throw ValidationError("--ramp from \(Int(settings.rate(at: period))) heartbeats/s has no second step: with \(Int(amphorae)) amphorae the interval would fall under 2 s (or --ramp-max is reached); populate more --load-balancers or start lower")
         }

@@ -90,11 +90,12 @@ import Testing
         #expect(message(["--heartbeat-version", "4"], environment).contains("must be 1, 2 or 3"))
         #expect(message(["--agents", "21"], environment).contains("--agents must be 1 to the number of amphorae (20)"))
         #expect(message(["--ramp", "--rate", "10"], environment).contains("has no second step"))
+        #expect(message(["--interval", "20s", "--duration", "10s"], environment).contains("--duration 10 s is shorter than the interval (20 s)"))
     }
 
     @Test("a ramp multiplies the rate until --ramp-max or a 2 s interval; agents share the amphorae evenly")
     func rampAndShares() throws {
-        var settings = try Self.command(["--load-balancers", "1000", "--rate", "100", "--ramp", "--ramp-factor", "2", "--agents", "3"])
+        var settings = try Self.command(["--load-balancers", "1000", "--rate", "100", "--ramp", "--ramp-factor", "2", "--agents", "3", "--duration", "20s"])
             .settings(environment: ["OCTAVIA_DB_URL": "sqlite:///x", "OCTAVIA_HM": "127.0.0.1:5555", "OCTAVIA_HM_KEY": "k"])
         // 2000 amphorae: 100, 200, 400, 800 heartbeats/s; 1600 would be 1.25 s.
         #expect(settings.stepIntervals == [.seconds(20), .seconds(10), .seconds(5), .milliseconds(2500)])

@@ -97,9 +97,9 @@ public struct CleanupCommand: AsyncParsableCommand {
         }
     }
 
-    /// The local cloud's deleters (processes); `--cloud openstack` adds the OpenStack ones.
+    /// The deleters every cleanup has: local processes and Octavia ghost rows; `--cloud openstack` adds the OpenStack ones.
     static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
-        [ProcessResourceDeleter(ledger: ledger)]
+        [ProcessResourceDeleter(ledger: ledger), OctaviaGhostsDeleter(ledger: ledger)]
     }
 
     /// The controller driving `run`, when it is alive and is not this process.

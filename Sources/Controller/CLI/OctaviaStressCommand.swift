@@ -187,32 +187,45 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
         let url = settings.databaseURL
         let opened = try await OctaviaBlocking.run { try SharedDatabaseBox(OctaviaDatabaseOpener.open(url)) }
         let shared = SharedOctaviaDatabase(opened.database)
-        let shape = settings.shape
-        let population = try await shared.run { database in
-            let populator = OctaviaPopulator(database: database)
-            let foreign = try populator.foreignLoadBalancerCount()
-            if foreign > 0 && !allowForeign {
-                throw ValidationError(
-                    "database \(database.displayURL) holds \(foreign) load balancer\(foreign == 1 ? "" : "s") this tool did not create: it may be production; use a dedicated test database, or give --i-know-this-is-not-production")
-            }
-            return try populator.populate(shape)
+        let foreign = try await shared.run { try OctaviaPopulator(database: $0).foreignLoadBalancerCount() }
+        if foreign > 0 && !allowForeign {
+            throw ValidationError(
+                "database \(OctaviaDatabaseOpener.maskPassword(url)) holds \(foreign) load balancer\(foreign == 1 ? "" : "s") this tool did not create: it may be production; use a dedicated test database, or give --i-know-this-is-not-production")
         }
-        console.progress("populated \(population.rows.values.reduce(0, +)) rows under prefix \(population.prefix) (if this process is killed: kloudbuster octavia clean --prefix \(population.prefix))")
 
+        // The run and its ghost rows are in the ledger before anything is written, so that
+        // `kloudbuster cleanup` finds both after a crash.
         let ledger = Ledger(store: try state.openStore())
+        let prefix = OctaviaPopulator.newPrefix()
+        let run = try ledger.newRun(
+            label: "octavia stress \(prefix)", cloud: ProcessResource.cloud,
+            configYAML: "octavia_stress:\n  prefix: \(prefix)\n  database: \(OctaviaDatabaseOpener.maskPassword(url))\n")
+        let ghosts = try OctaviaGhostsResource(ledger: ledger).intend(run: run.id, prefix: prefix, url: url)
+        let shape = settings.shape
+        let population: OctaviaPopulation
+        do {
+            population = try await shared.run { try OctaviaPopulator(database: $0).populate(shape, prefix: prefix) }
+        } catch {
+            // populate removed its partial rows.
+            try? ledger.markDeleted(ghosts, note: "populate failed")
+            try? ledger.setRunStatus(run.id, .failed)
+            throw error
+        }
+        console.progress("populated \(population.rows.values.reduce(0, +)) rows under prefix \(prefix) (run \(run.id); after a crash `kloudbuster cleanup` removes them)")
+
         let coordinator: StressCoordinator
         let link: ControllerLink
         do {
-            let run = try ledger.newRun(label: "octavia stress \(population.prefix)", cloud: ProcessResource.cloud, configYAML: "octavia_stress:\n  prefix: \(population.prefix)\n")
             let serverKeys = try CurveKeyPair.generate()
             link = try ControllerLink(bindHost: "127.0.0.1", serverKeys: serverKeys)
             coordinator = try StressCoordinator(
-                runID: run.id, settings: settings, population: population, database: shared, link: link, serverKeys: serverKeys,
-                launcher: LocalCloud(ledger: ledger, agentBinary: agentPath), ledger: ledger,
-                cleaner: Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)), console: console)
+                runID: run.id, settings: settings, population: population, ghosts: ghosts, database: shared, link: link,
+                serverKeys: serverKeys, launcher: LocalCloud(ledger: ledger, agentBinary: agentPath), ledger: ledger,
+                cleaner: Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)),
+                console: console)
         } catch {
-            let prefix = population.prefix
-            _ = try? await shared.run { try OctaviaCleaner(database: $0).clean(prefix: prefix) }
+            _ = try? await Cleaner(ledger: ledger, deleters: [OctaviaGhostsDeleter(ledger: ledger)]).clean(run: run.id)
+            try? ledger.setRunStatus(run.id, .failed)
             throw error
         }
         let signals = SignalRecorder()

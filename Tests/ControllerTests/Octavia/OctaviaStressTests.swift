@@ -142,12 +142,47 @@ struct OctaviaStressTests {
         #expect(try Self.rowsAnywhere(database, prefix: result.prefix).isEmpty)
     }
 
+    @Test("SIGKILL of the controller mid-test, then `kloudbuster cleanup --all`: no ghost row and no agent left")
+    func crashThenCleanup() async throws {
+        let harness = try Harness()
+        let state = Self.folder.appendingPathComponent("crash-state")
+        let database = try OctaviaDatabaseOpener.open(harness.url)
+        let controller = try ChildProcess(RunEndToEndTests.Binaries.kloudbuster, [
+            "octavia", "stress", "--state-dir", state.path, "--db", harness.url, "--hm", harness.hm, "--key", harness.key,
+            "--load-balancers", "20", "--rate", "10", "--duration", "60s", "--i-know-this-is-not-production",
+        ])
+        // Killed once the ghost rows are recorded, an agent runs and the HM has written for the run.
+        var prefix: String?
+        var agents: [ProcessIdentity] = []
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline {
+            if let store = try? StateStore.openExisting(directory: state), let run = try? Ledger(store: store).runs().first {
+                let resources = try Ledger(store: store).resources(run: run.id)
+                prefix = resources.first { $0.kind == .octaviaGhosts }?.externalID
+                agents = resources.compactMap { $0.processIdentity?.isAlive == true ? $0.processIdentity : nil }
+            }
+            if let prefix, !agents.isEmpty,
+                try database.count("SELECT count(*) FROM amphora_health WHERE amphora_id LIKE '\(prefix)-%'") > 0 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let ghostPrefix = try #require(prefix, "the stress test never recorded its ghost rows")
+        try #require(!agents.isEmpty, "no amphora agent ran")
+        kill(controller.pid, SIGKILL)
+        _ = await controller.wait(timeout: 10)
+        #expect(!(try Self.rowsAnywhere(database, prefix: ghostPrefix).isEmpty))
+
+        let cleanup = try ChildProcess.run(RunEndToEndTests.Binaries.kloudbuster, ["cleanup", "--all", "--state-dir", state.path], timeout: 90)
+        #expect(cleanup.status == 0, "\(cleanup.stdout)\n\(cleanup.stderr)")
+        #expect(try Self.rowsAnywhere(database, prefix: ghostPrefix).isEmpty)
+        for agent in agents { #expect(!agent.isAlive, "agent \(agent.pid) still runs") }
+    }
+
     @Test("bad input is refused before anything is created: empty key, an HM that is not an address, an unreachable database")
     func badInput() async throws {
         let harness = try Harness()
         let database = try OctaviaDatabaseOpener.open(harness.url)
         let before = try database.count("SELECT count(*) FROM load_balancer WHERE id LIKE 'kbo-%'")
-        let base = ["--load-balancers", "5", "--duration", "2s", "--i-know-this-is-not-production"]
+        let base = ["--load-balancers", "5", "--duration", "10s", "--i-know-this-is-not-production"]
 
         let emptyKey = try await Self.stress(base + ["--db", harness.url, "--hm", harness.hm, "--key", ""], timeout: 30)
         #expect(emptyKey.status == 64 || emptyKey.status == 2, "\(emptyKey.status)")

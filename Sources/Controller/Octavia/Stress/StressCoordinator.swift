@@ -8,6 +8,8 @@ public actor StressCoordinator {
     let runID: String
     let settings: StressSettings
     let population: OctaviaPopulation
+    /// The ledger row of the ghost rows.
+    let ghosts: ResourceID
     let database: SharedOctaviaDatabase
     let link: ControllerLink
     let serverKeys: CurveKeyPair
@@ -38,13 +40,14 @@ public actor StressCoordinator {
 
     /// A coordinator for `population`; generates a key pair per agent.
     init(
-        runID: String, settings: StressSettings, population: OctaviaPopulation, database: SharedOctaviaDatabase,
+        runID: String, settings: StressSettings, population: OctaviaPopulation, ghosts: ResourceID, database: SharedOctaviaDatabase,
         link: ControllerLink, serverKeys: CurveKeyPair, launcher: any AgentLauncher, ledger: Ledger, cleaner: Cleaner,
         console: ConsoleReport
     ) throws {
         self.runID = runID
         self.settings = settings
         self.population = population
+        self.ghosts = ghosts
         self.database = database
         self.link = link
         self.serverKeys = serverKeys
@@ -156,22 +159,26 @@ public actor StressCoordinator {
         }
     }
 
-    /// Deletes the ghost rows (unless --no-clean) and the run's agents.
+    /// Deletes the ghost rows (unless --no-clean) and the run's agents (and the rows again,
+    /// through the ledger, if the first attempt failed).
     private func cleanUp() async -> [String: Int]? {
         var cleaned: [String: Int]?
         if settings.clean {
             let prefix = population.prefix
             do {
                 cleaned = try await database.run { try OctaviaCleaner(database: $0).clean(prefix: prefix) }
+                try? ledger.markDeleted(ghosts)
                 console.progress("deleted \(cleaned!.values.reduce(0, +)) rows of \(prefix)")
             } catch {
-                console.progress("could not delete the rows of \(prefix): \(error); run `kloudbuster octavia clean --prefix \(prefix)`")
+                // The ledger row stays live: the cleanup below, or a later one, tries again.
+                console.progress("could not delete the rows of \(prefix): \(error)")
             }
         } else {
+            try? ledger.markDeleted(ghosts, note: "kept by --no-clean")
             console.progress("kept the rows of \(population.prefix) (--no-clean); remove them with `kloudbuster octavia clean --prefix \(population.prefix)`")
         }
         if let report = try? await cleaner.clean(run: runID), !report.isClean {
-            console.progress("could not stop every agent:\n\(report.lines.joined(separator: "\n"))\nrun `kloudbuster cleanup` again later")
+            console.progress("could not delete everything:\n\(report.lines.joined(separator: "\n"))\nrun `kloudbuster cleanup` again later")
         }
         return cleaned
     }

@@ -4,8 +4,8 @@
 # than the interval, a UDP receive-buffer drop, a THIS IS NOT GOOD in its log). The peer is the
 # Python stresshm tool's figure on the same machine (it kept up to roughly 300-400 hb/s), and
 # ../shared/reference/octavia/hm_capacity_2core_results.csv.
-#   bench/octavia-knee.sh      knobs: LBS (3000), SHAPE (2/1/2: listeners/pools/members),
-#                              START (200 hb/s), FACTOR (1.5), STEP (40s), AGENTS (1),
+#   bench/octavia-knee.sh      knobs: LBS (1000), SHAPE (2/1/2: listeners/pools/members),
+#                              START (100 hb/s), FACTOR (1.5), STEP (30s), AGENTS (1),
 #                              VERSION (3), OUT, SWIFT_SCRATCH (.build)
 # Uses the harness in $OCTAVIA_DB_URL/$OCTAVIA_HM/... when exported, else brings it up (and
 # down again at the end). Run it on a quiet machine: the HM, MariaDB and the senders share it.
@@ -13,11 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
-LBS=${LBS:-3000}
+LBS=${LBS:-1000}
 SHAPE=${SHAPE:-2/1/2}
-START=${START:-200}
+START=${START:-100}
 FACTOR=${FACTOR:-1.5}
-STEP=${STEP:-40s}
+STEP=${STEP:-30s}
 AGENTS=${AGENTS:-1}
 VERSION=${VERSION:-3}
 OUT=${OUT:-bench/out/octavia-knee-$(date +%Y%m%d-%H%M%S)}

@@ -50,61 +50,90 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
             (rows and agents are removed in every case).
             """)
 
+    /// `--db`.
     @OptionGroup public var database: OctaviaDatabaseOptions
+    /// The stresshm.conf.
     @Option(name: .customLong("config-file"), help: ArgumentHelp("The original stresshm.conf; its keys are the defaults.", valueName: "file"))
     public var configFile: String?
+    /// Health managers.
     @Option(name: .customLong("hm"), help: ArgumentHelp("Health manager HOST:PORT (repeatable or comma-separated; default $OCTAVIA_HM).", valueName: "host:port"))
     public var healthManagers: [String] = []
+    /// The HMAC key.
     @Option(help: ArgumentHelp("The HM's [health_manager] heartbeat_key (default $OCTAVIA_HM_KEY).", valueName: "key"))
     public var key: String?
+    /// Ghost load balancers.
     @Option(name: .customLong("load-balancers"), help: "Ghost load balancers (default 10).")
     public var loadBalancers: Int?
+    /// Listeners per load balancer.
     @Option(help: "Listeners per load balancer (default 1).")
     public var listeners: Int?
+    /// Pools per listener.
     @Option(help: "Pools per listener (default 1).")
     public var pools: Int?
+    /// Members per pool.
     @Option(help: "Members per pool (default 1).")
     public var members: Int?
+    /// L7 policies per listener.
     @Option(help: "L7 policies per listener (default 0).")
     public var l7policies: Int?
+    /// L7 rules per policy.
     @Option(help: "L7 rules per L7 policy (default 0).")
     public var l7rules: Int?
+    /// SINGLE topology.
     @Flag(help: "One amphora per load balancer (SINGLE) instead of two (ACTIVE_STANDBY).")
     public var single = false
+    /// Each amphora's period.
     @Option(help: ArgumentHelp("Each amphora's heartbeat period, e.g. 10s (default 10s, Octavia's).", valueName: "duration"))
     public var interval: DurationArgument?
+    /// Total heartbeats per second.
     @Option(help: ArgumentHelp("Heartbeats per second over all amphorae; sets the interval to amphorae / rate.", valueName: "hb/s"))
     public var rate: Double?
+    /// How long to send.
     @Option(help: ArgumentHelp("How long to send (each step with --ramp), e.g. 60s (default 60s).", valueName: "duration"))
     public var duration: DurationArgument?
+    /// The message version.
     @Option(name: .customLong("heartbeat-version"), help: "Heartbeat message version: 1, 2 or 3 (default 3, today's amphorae).")
     public var heartbeatVersion: Int?
+    /// Agent processes.
     @Option(help: "Amphora agent processes sharing the amphorae (default 1).")
     public var agents: Int = 1
+    /// Console interval.
     @Option(name: .customLong("report-interval"), help: ArgumentHelp("Interval of the console lines (default 2s).", valueName: "duration"))
     public var reportInterval = DurationArgument(.seconds(2), "2s")
+    /// The HM's heartbeat_timeout.
     @Option(name: .customLong("heartbeat-timeout"), help: ArgumentHelp("The HM's heartbeat_timeout, for the would-fail-over count (default 60s).", valueName: "duration"))
     public var heartbeatTimeout = DurationArgument(.seconds(60), "60s")
+    /// Knee search.
     @Flag(help: "Search the knee: raise the rate step by step until the HM falls behind.")
     public var ramp = false
+    /// Rate multiplier per step.
     @Option(name: .customLong("ramp-factor"), help: "Rate multiplier per ramp step (default 1.5).")
     public var rampFactor = 1.5
+    /// Highest rate tried.
     @Option(name: .customLong("ramp-max"), help: "The highest rate a ramp tries, heartbeats/s (default 100000).")
     public var rampMax = 100_000.0
+    /// zlib level 9 per message.
     @Flag(name: .customLong("full-compression"), help: "Deflate every heartbeat whole at level 9, as Octavia's amphorae do (more CPU per heartbeat).")
     public var fullCompression = false
+    /// The HM's log file.
     @Option(name: .customLong("hm-log"), help: ArgumentHelp("The HM's log file, scanned for THIS IS NOT GOOD and HMAC warnings (default $OCTAVIA_HM_LOG).", valueName: "file"))
     public var hmLog: String?
+    /// Longest drain wait.
     @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("Longest wait for the HM to drain after the senders stop (default 60s).", valueName: "duration"))
     public var drainTimeout = DurationArgument(.seconds(60), "60s")
+    /// Keep the rows.
     @Flag(name: .customLong("no-clean"), help: "Keep the ghost rows (remove them later with `octavia clean`).")
     public var noClean = false
+    /// The JSON result file.
     @Option(help: ArgumentHelp("Write the result as JSON here.", valueName: "file"))
     public var json: String?
+    /// Override of the production-safety check.
     @Flag(name: .customLong("i-know-this-is-not-production"), help: "Run even though the database holds load balancers this tool did not create.")
     public var notProduction = false
+    /// The agent binary.
     @Option(help: ArgumentHelp("The kb-agent executable (default: $KB_AGENT_BINARY, else next to kloudbuster).", valueName: "path"))
     public var agentBinary: String?
+    /// The state folder.
     @OptionGroup public var state: StateOptions
 
     /// Creates the command; ArgumentParser fills it in.

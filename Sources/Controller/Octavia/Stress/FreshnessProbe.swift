@@ -7,9 +7,11 @@ public struct Freshness: Sendable, Codable, Equatable {
     public var rows: Int
     /// Amphorae of the run without one (never processed).
     public var missing: Int
-    /// Age percentiles and maximum over the rows, seconds.
+    /// The median age over the rows, seconds.
     public var p50: Double
+    /// The 99th percentile age, seconds.
     public var p99: Double
+    /// The oldest row's age, seconds.
     public var max: Double
     /// Rows older than the heartbeat interval (plus the column's resolution).
     public var olderThanInterval: Int

@@ -4,8 +4,9 @@ import Foundation
 public struct StressInterval: Sendable, Codable, Equatable {
     /// Seconds from the step's start to the interval's end.
     public var time: Double
-    /// Heartbeats handed to the kernel, and per second.
+    /// Heartbeats handed to the kernel.
     public var heartbeatsSent: UInt64
+    /// The same per second of the interval.
     public var heartbeatsPerSecond: Double
     /// Heartbeats the kernel refused.
     public var sendErrors: UInt64
@@ -38,26 +39,36 @@ public struct HealthManagerLogCounts: Sendable, Codable, Equatable {
 
 /// One rate step: totals, the freshness when the senders stopped, the drain.
 public struct StressStep: Sendable, Codable, Equatable {
+    /// The step number, from 1.
     public var step: Int
-    /// Heartbeats per second asked for, and each amphora's period.
+    /// Heartbeats per second asked for.
     public var rate: Double
+    /// Each amphora's period, seconds.
     public var intervalSeconds: Double
+    /// How long the step sent, seconds.
     public var durationSeconds: Double
+    /// Heartbeats handed to the kernel.
     public var heartbeatsSent: UInt64
+    /// Heartbeats the kernel refused.
     public var sendErrors: UInt64
+    /// Heartbeats refused for being over 65,507 bytes.
     public var oversize: UInt64
+    /// Bytes of the datagrams sent.
     public var bytesSent: UInt64
     /// Heartbeats sent per second, measured.
     public var sentPerSecond: Double
+    /// How late the senders were against their schedule: p99 and max, ms.
     public var sendLagP99Ms: Double
+    /// See `sendLagP99Ms`.
     public var sendLagMaxMs: Double
     /// The agents' CPU seconds over the step.
     public var agentCPUSeconds: Double
     /// Freshness right when the senders stopped.
     public var freshness: Freshness
     /// Seconds from the senders' stop to the HM's last update of the run (resolution: the
-    /// column's), and whether it went quiet before the timeout.
+    /// column's).
     public var drainSeconds: Double
+    /// Whether the HM went quiet before the drain timeout.
     public var drained: Bool
     /// Datagrams the kernel dropped for a full UDP receive buffer during the step, on this
     /// host (`/proc/net/snmp` RcvbufErrors); nil when a health manager is not on loopback.
@@ -67,6 +78,7 @@ public struct StressStep: Sendable, Codable, Equatable {
     /// Whether the HM kept up: every amphora fresh within the interval, nothing refused or
     /// dropped, no slow-processing warning.
     public var keptUp: Bool
+    /// The step's interval lines.
     public var intervals: [StressInterval]
 
     enum CodingKeys: String, CodingKey {
@@ -80,21 +92,32 @@ public struct StressStep: Sendable, Codable, Equatable {
 
 /// The whole stress test, as `--json` writes it.
 public struct StressResult: Sendable, Codable, Equatable {
+    /// The run in the ledger (`kloudbuster runs show`).
     public var runID: String
+    /// The populate prefix.
     public var prefix: String
+    /// The database URL, password masked.
     public var database: String
+    /// The health managers, HOST:PORT.
     public var healthManagers: [String]
+    /// Ghost load balancers.
     public var loadBalancers: Int
+    /// Amphorae simulated.
     public var amphorae: Int
     /// listeners/pools/members per load balancer, e.g. "2/1/2".
     public var shape: String
+    /// Amphora agents.
     public var agents: Int
+    /// The heartbeat message version.
     public var heartbeatVersion: Int
+    /// Rows inserted by table.
     public var rowsPopulated: [String: Int]
+    /// The rate steps (one without --ramp).
     public var steps: [StressStep]
     /// With --ramp: the highest rate the HM kept up with (nil when even the first step fell
     /// behind), and whether a higher step fell behind (false: the ramp ended first).
     public var kneeRate: Double?
+    /// See `kneeRate`.
     public var kneeFound: Bool?
     /// Rows deleted at the end; nil with --no-clean.
     public var rowsCleaned: [String: Int]?

@@ -10,21 +10,34 @@ import Foundation
 /// are accepted and ignored, as stresshm ignored them. Any other key is an error naming its
 /// line, so a typo does not silently fall back to a default.
 public struct StresshmConfig: Sendable, Equatable {
+    /// `controller_ip_port_list`: comma-separated HOST:PORT.
     public var endpoints: String?
+    /// `heartbeat_key`.
     public var key: String?
+    /// `[health_manager] heartbeat_interval`, seconds.
     public var interval: Double?
+    /// `heartbeat_version` (0 read as 1).
     public var version: Int?
+    /// `test_runtime_secs`.
     public var duration: Double?
+    /// `octavia_db_connection`.
     public var database: String?
+    /// `load_balancers`.
     public var loadBalancers: Int?
+    /// `listeners` per load balancer.
     public var listeners: Int?
+    /// `pools` per listener.
     public var pools: Int?
+    /// `members` per pool.
     public var members: Int?
+    /// `l7policies` per listener.
     public var l7policies: Int?
+    /// `l7rules` per policy.
     public var l7rules: Int?
 
     /// A problem in the file: where and what.
     public struct Problem: Error, CustomStringConvertible {
+        /// `file:line: what is wrong`.
         public let description: String
     }
 

@@ -21,8 +21,9 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
             max; how many are older than the interval, and than the HM's heartbeat_timeout, when \
             the HM would fail them over; how many it never processed). MariaDB keeps last_update in \
             whole seconds, so an amphora counts as late only past the interval plus one second. \
-            After the senders stop, it waits until the HM stops updating the run's rows (the \
-            drain), then deletes every row of the run and the agents.
+            After the senders stop, it waits until the HM stops updating the run's rows and, with \
+            --hm-log, stops logging heartbeats it dropped as too old (the drain), then deletes \
+            every row of the run and the agents.
 
             --ramp multiplies the rate by --ramp-factor per step (each step lasts --duration) until \
             the HM falls behind (an amphora older than the interval, a UDP receive-buffer drop, a \

@@ -18,7 +18,12 @@ struct HealthManagerWatch: Sendable {
     /// Remembers where the log ends and the drop counter stands.
     mutating func mark() {
         drops = local ? Self.receiveBufferErrors() : nil
-        logOffset = logFile.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? UInt64 } ?? 0
+        logOffset = logSize() ?? 0
+    }
+
+    /// The log's size now; nil without a log file.
+    func logSize() -> UInt64? {
+        logFile.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? UInt64 }
     }
 
     /// Drops since `mark`, nil when not local or unreadable.

@@ -156,16 +156,21 @@ extension StressCoordinator {
         return line
     }
 
-    /// Waits until the run's newest `last_update` stays the same for `drainQuiet`; returns the
-    /// seconds from `stopAt` to its last change, and whether it went quiet in time.
+    /// Waits until the run's newest `last_update` (and, with --hm-log, the HM's log, where it
+    /// reports heartbeats it dropped as too old) stays the same for `drainQuiet`; returns the
+    /// seconds from `stopAt` to the last change, and whether it went quiet in time.
     private func drain(probe: FreshnessProbe, from stopAt: ContinuousClock.Instant) async throws -> (Double, Bool) {
-        var newest = try await database.run { try probe.newestUpdate($0) }
+        func state() async throws -> String {
+            let newest = try await database.run { try probe.newestUpdate($0) }
+            return newest + "/" + String(watch.logSize() ?? 0)
+        }
+        var last = try await state()
         var lastChange = stopAt
         while clock.now < stopAt + settings.drainTimeout, interruptReason == nil {
             try? await Task.sleep(for: .milliseconds(250))
-            let now = try await database.run { try probe.newestUpdate($0) }
-            if now != newest {
-                newest = now
+            let now = try await state()
+            if now != last {
+                last = now
                 lastChange = clock.now
             }
             if clock.now - lastChange >= settings.drainQuiet { return ((lastChange - stopAt).inSeconds, true) }

@@ -85,10 +85,11 @@ struct AgentChannel {
         }
     }
 
-    /// Re-sends what is due and returns the roster's events (agents declared lost).
-    mutating func tick(now: ContinuousClock.Instant, wallNow: () -> Int64) -> [AgentRoster.Event] {
+    /// Re-sends what is due and, with `liveness`, returns the roster's events (agents
+    /// declared lost). Without it (after Abort, when agents exit), silence is not a loss.
+    mutating func tick(now: ContinuousClock.Instant, wallNow: () -> Int64, liveness: Bool = true) -> [AgentRoster.Event] {
         perform(delivery.tick(now: now), wallNow: wallNow)
-        return roster.tick(now: now)
+        return liveness ? roster.tick(now: now) : []
     }
 
     /// Publishes a command for `agents`; returns its sequence number.

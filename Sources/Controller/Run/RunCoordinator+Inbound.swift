@@ -32,10 +32,12 @@ extension RunCoordinator {
         }
     }
 
-    /// Re-sends commands, declares silent agents lost, closes overdue intervals.
+    /// Re-sends commands, declares silent agents lost (until the run finishes: after Abort the
+    /// agents exit, and cleanup may take minutes), closes overdue intervals.
     func tick() {
         let now = clock.now
-        handle(channel.tick(now: now, wallNow: wallNow))
+        let finishing = [.finishing, .cleaning, .done].contains(state)
+        handle(channel.tick(now: now, wallNow: wallNow, liveness: !finishing))
         closeIntervals(now: now, force: false)
     }
 

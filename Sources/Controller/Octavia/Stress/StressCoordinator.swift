@@ -23,6 +23,8 @@ public actor StressCoordinator {
     let agentIDs: [String]
     var watch: HealthManagerWatch
     var interruptReason: String?
+    /// Set once the agents are told to exit: their silence is no loss any more.
+    var finishing = false
     var tasks: [Task<Void, Never>] = []
     /// Reports of the running step by interval index.
     var pending: [Int: StepInterval] = [:]
@@ -149,6 +151,7 @@ public actor StressCoordinator {
 
     /// Aborts the live agents and waits briefly for their acknowledgements.
     private func abortAgents(reason: String) async {
+        finishing = true
         let live = Set(channel.roster.entries.filter { $0.hasJoined && !$0.phase.isGone }.map(\.id))
         guard !live.isEmpty else { return }
         var abort = Kb_V1_Abort()
@@ -211,7 +214,7 @@ public actor StressCoordinator {
     }
 
     private func tick() {
-        handle(channel.tick(now: clock.now, wallNow: wallNow))
+        handle(channel.tick(now: clock.now, wallNow: wallNow, liveness: !finishing))
     }
 
     private func handle(_ events: [AgentRoster.Event]) {

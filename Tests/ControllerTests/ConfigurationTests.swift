@@ -27,6 +27,9 @@ import Testing
         let notes = configuration.notes(for: .openstack)
         #expect(notes.count == 1)
         #expect(notes.first?.contains("client.storage_stage_configs.vm_count = 3 is accepted but not used") == true)
+        let groups = try ConfigTestSupport.load("server:\n  secgroups_per_network: 2\n").notes(for: .openstack)
+        #expect(groups.count == 1 && groups.first?.contains("server.secgroups_per_network = 2 is accepted but not used: one security group per tenant") == true,
+                "\(groups)")
     }
 
     @Test("effectiveYAML loads back to an equal configuration, and its key order is the default's")

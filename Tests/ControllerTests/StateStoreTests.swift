@@ -100,6 +100,20 @@ struct TemporaryStateDirectory {
         #expect(!RunID.isWellFormed("kb-20261122-0836-zz12"))
     }
 
+    @Test("a name's run id is found only when the name begins with a well-formed run id and a dash")
+    func runIDPrefix() throws {
+        let id = RunID.make()
+        #expect(RunID.prefix(of: "\(id)-s0-r0-n1") == id)
+        #expect(RunID.prefix(of: "\(id)-") == id)
+        #expect(RunID.prefix(of: id) == nil, "a bare run id is not a resource name of the run")
+        #expect(RunID.prefix(of: "\(id)x-net") == nil)
+        #expect(RunID.prefix(of: "kb-something-net") == nil)
+        #expect(RunID.prefix(of: "kb-20261122-0836-zz12-net") == nil)
+        #expect(RunID.prefix(of: "kb-2026112-00836-ab12-net") == nil)
+        #expect(RunID.prefix(of: "x\(id)-net") == nil)
+        #expect(RunID.prefix(of: "") == nil)
+    }
+
     @Test("/proc/<pid>/stat is parsed from the last parenthesis, whatever the command name holds")
     func procStatParsing() throws {
         let fields = (4...52).map(String.init).joined(separator: " ")  // field 22 is "22"

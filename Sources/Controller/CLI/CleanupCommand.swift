@@ -18,6 +18,8 @@ public struct CleanupCommand: AsyncParsableCommand {
 
             On OpenStack each resource is deleted by the id the ledger recorded, or, when the controller died before the cloud answered, by its exact name (which carries the run id); nothing without a run id of this tool in its name is ever touched.
 
+            With --all --cloud openstack, cleanup then sweeps the cloud for what no ledger row names (a lost state directory, another machine's runs): in the projects runs created (the ledger's), the tenants file's project (-l) and the projects named with a run id, it deletes the servers, floating IPs, routers, ports, subnets, networks, security groups and keypairs whose name begins with a well-formed run id and a dash (kb-YYYYMMDD-HHMM-xxxx-), then the users, projects and flavors so named. A bare kb- prefix is never enough, and runs whose controller is alive are spared. --no-sweep skips it.
+
             Exit status: 0 when nothing is left (and for --dry-run), 1 when something could not be deleted (run it again, or see `kloudbuster runs show ID`), 2 for a usage error such as an unknown run id.
             """)
 
@@ -38,6 +40,10 @@ public struct CleanupCommand: AsyncParsableCommand {
     /// Only list.
     @Flag(help: "List what would be deleted, and delete nothing.")
     public var dryRun = false
+
+    /// Skip the OpenStack sweep.
+    @Flag(help: "With --all --cloud openstack: clean only the runs of the ledger, without sweeping the cloud for leftovers named with a run id.")
+    public var noSweep = false
 
     /// Also clean runs whose controller still runs.
     @Flag(help: "Also clean up runs whose controller is still running (it will find its resources gone).")
@@ -61,16 +67,27 @@ public struct CleanupCommand: AsyncParsableCommand {
         }
     }
 
-    /// Cleans up and prints what was deleted and what could not be; exits 1 when anything
-    /// is left.
+    /// Cleans up and prints what was deleted and what could not be; with `--all --cloud
+    /// openstack`, sweeps the cloud too. Exits 1 when anything is left.
     public func run() async throws {
-        guard let store = try state.openExistingStore() else {
-            print("No state in \(state.directory().path): nothing to clean up.")
-            return
+        let sweeping = all && cloud.cloud == .openstack && !noSweep
+        let store = try state.openExistingStore()
+        if store == nil {
+            print("No state in \(state.directory().path): \(sweeping ? "no run to clean up from the ledger." : "nothing to clean up.")")
+            guard sweeping else { return }
         }
-        let ledger = Ledger(store: store)
+        let ledger = store.map(Ledger.init(store:))
+        let sessions = cloud.cloud == .openstack ? try cloud.sessions() : [:]
+        var clean = true
+        if let ledger { clean = try await cleanLedger(ledger, sessions: sessions) }
+        if sweeping { clean = try await sweep(ledger: ledger, sessions: sessions) && clean }
+        if !dryRun && !clean { throw ExitCode.failure }
+    }
+
+    /// Cleans the run of `--run`, or every run with live resources; false when something is left.
+    private func cleanLedger(_ ledger: Ledger, sessions: [String: OpenStackSession]) async throws -> Bool {
         var deleters = Self.deleters(ledger: ledger)
-        if cloud.cloud == .openstack { deleters += OpenStackDeleter.all(sessions: try cloud.sessions()) }
+        if cloud.cloud == .openstack { deleters += OpenStackDeleter.all(sessions: sessions) }
         let cleaner = Cleaner(ledger: ledger, deleters: deleters)
         var reports: [CleanupReport] = []
         var skipped: [String] = []
@@ -92,9 +109,32 @@ public struct CleanupCommand: AsyncParsableCommand {
             report.lines.forEach { print($0) }
         }
         skipped.forEach { print($0) }
-        if !dryRun && (!skipped.isEmpty || reports.contains { !$0.isClean }) {
-            throw ExitCode.failure
+        return skipped.isEmpty && reports.allSatisfy(\.isClean)
+    }
+
+    /// Sweeps each cloud of `sessions` once, with what the ledger knows of the projects and
+    /// users runs created; false when a leftover could not be deleted or a listing failed.
+    private func sweep(ledger: Ledger?, sessions: [String: OpenStackSession]) async throws -> Bool {
+        let tenants = try ledger?.resources(kind: .tenant) ?? []
+        let users = try ledger?.resources(kind: .user) ?? []
+        let live = force ? [] : try (ledger?.runs() ?? []).filter { Self.otherLiveController(of: $0) != nil }.map(\.id)
+        let reuse = try cloud.tenantsFile.map { try TenantReuse(file: $0) }
+        var clean = true
+        for (name, session) in sessions.sorted(by: { $0.key < $1.key }) {
+            let projects = tenants.filter { $0.cloud == name }.compactMap { row in row.externalID.map { ($0, row.runID) } }
+            let hints = OpenStackSweeper.Hints(
+                projectIDs: Dictionary(projects, uniquingKeysWith: { first, _ in first }),
+                userIDs: Set(users.filter { $0.cloud == name }.compactMap(\.externalID)), reuse: reuse, protectedRuns: Set(live))
+            do {
+                let report = try await OpenStackSweeper(cloudName: name, session: session, hints: hints).sweep(dryRun: dryRun)
+                report.lines.forEach { print($0) }
+                clean = clean && report.isClean
+            } catch {
+                print("sweep of cloud \(name) failed, nothing was swept: \(error)")
+                clean = false
+            }
         }
+        return clean
     }
 
     /// The deleters every cleanup has: local processes and Octavia ghost rows; `--cloud openstack` adds the OpenStack ones.

@@ -45,7 +45,7 @@ enum ConfigurationSchema {
         field("routers_per_tenant", .count),
         field("networks_per_router", .count),
         field("vms_per_network", .count),
-        field("secgroups_per_network", .count, .openstackOnly("Neutron security groups")),
+        field("secgroups_per_network", .count, .notImplemented("one security group per tenant is created, shared by its networks")),
         field("http_server_configs", .mapping([field("html_size", .integer(minimum: 1, unit: "bytes"))])),
     ])
 

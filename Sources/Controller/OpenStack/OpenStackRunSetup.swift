@@ -44,14 +44,14 @@ public struct OpenStackRunSetup: Sendable {
         self.notes = notes
     }
 
-    /// The stager of `topology`.
-    public func stager(topology: RunTopology, configuration: Configuration, ledger: Ledger,
+    /// The stager of `topology`; it draws progress bars on `status` when that is a terminal.
+    public func stager(topology: RunTopology, configuration: Configuration, ledger: Ledger, status: StatusLine? = nil,
                        progress: @escaping @Sendable (String) -> Void) -> OpenStackStager {
         OpenStackStager(
             plan: OpenStackPlan(topology: topology, server: configuration.server), configuration: configuration,
             server: .init(session: sessions[server.cloudName]!, cloudName: server.cloudName),
             client: .init(session: sessions[client.cloudName]!, cloudName: client.cloudName),
-            reuse: reuse, topology: racks, ledger: ledger, progress: progress)
+            reuse: reuse, topology: racks, ledger: ledger, status: status, progress: progress)
     }
 
     /// This machine's address on the route to Keystone: where the VMs can reach the controller

@@ -12,10 +12,11 @@ public struct ConsoleReport: Sendable {
         self.emit = emit
     }
 
-    /// A report that prints to standard output.
+    /// A report that prints to standard output, above any progress bar shown there.
     public static let standardOutput = ConsoleReport { line in
-        // Unbuffered: lines must show as they happen when piped into `tee` or a CI log.
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        // Unbuffered (StatusLine writes through FileHandle): lines must show as they happen
+        // when piped into `tee` or a CI log.
+        StatusLine.standardOutput.print(line)
     }
 
     /// A line of progress, e.g. "joined 3 of 4 agents".

@@ -100,7 +100,8 @@ public struct RunCommand: AsyncParsableCommand {
             var deleters = CleanupCommand.deleters(ledger: ledger)
             if let openstack {
                 launcher = OpenStackCloud(stager: openstack.stager(
-                    topology: topology, configuration: configuration, ledger: ledger, progress: ConsoleReport.standardOutput.progress))
+                    topology: topology, configuration: configuration, ledger: ledger, status: .standardOutput,
+                    progress: ConsoleReport.standardOutput.progress))
                 deleters += OpenStackDeleter.all(sessions: openstack.sessions)
             } else {
                 launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: agentBinary))

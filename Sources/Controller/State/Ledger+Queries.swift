@@ -26,6 +26,13 @@ extension Ledger {
         }
     }
 
+    /// Every resource of `kind` any run recorded, whatever its state, oldest first.
+    public func resources(kind: ResourceKind) throws -> [ResourceRecord] {
+        try store.read { db in
+            try ResourceRecord.filter(Column("kind") == kind.rawValue).order(ResourceRecord.Columns.id.asc).fetchAll(db)
+        }
+    }
+
     /// The run's resources that may still exist (creating, created, deleting, failed_delete),
     /// in deletion order: children before parents, newest first.
     ///

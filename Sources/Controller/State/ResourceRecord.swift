@@ -41,6 +41,8 @@ public struct ResourceKind: RawRepresentable, Hashable, Codable, Sendable, Custo
     public static let network: ResourceKind = "network"
     /// A Neutron subnet.
     public static let subnet: ResourceKind = "subnet"
+    /// A Neutron port (only the cleanup sweep deletes ports by themselves).
+    public static let port: ResourceKind = "port"
     /// A Neutron security group.
     public static let securityGroup: ResourceKind = "security_group"
     /// A Nova keypair.

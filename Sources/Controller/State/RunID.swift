@@ -24,6 +24,18 @@ public enum RunID {
             && parts[3].count == 4 && parts[3].allSatisfy(\.isHexDigit)
     }
 
+    /// The length of every run id.
+    public static let length = 21
+
+    /// The run id a resource name begins with, when it begins with a well-formed run id
+    /// followed by `-` (`kb-20261122-0836-ab12-s0-r0` → `kb-20261122-0836-ab12`); nil otherwise.
+    /// A bare `kb-` is never enough: other tools and people use that prefix too.
+    public static func prefix(of name: String) -> String? {
+        let candidate = name.prefix(length)
+        guard candidate.count == length, name.dropFirst(length).first == "-", isWellFormed(String(candidate)) else { return nil }
+        return String(candidate)
+    }
+
     private static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text

@@ -114,4 +114,36 @@ struct OpenStackCredentialsTests {
         }
         #expect(error?.description.contains("lab, other") == true)
     }
+
+    @Test("clouds.yaml: `regions:` gives the first region; $OS_CLIENT_SECURE_FILE names the secrets file; an application credential cloud")
+    func cloudsYAMLRegionsAndSecureFile() throws {
+        let path = try temporaryFile("""
+            clouds:
+              listed:
+                auth: {auth_url: http://127.0.0.1:5000, username: u, project_name: p}
+                regions: [RegionTwo, RegionThree]
+              mapped:
+                auth: {auth_url: http://127.0.0.1:5000, username: u, project_name: p, password: x}
+                regions: [{name: RegionFour, values: {}}]
+              app:
+                auth_type: v3applicationcredential
+                auth: {auth_url: http://127.0.0.1:5000, application_credential_id: ac1}
+            """, name: "clouds.yaml")
+        let secure = try temporaryFile("""
+            clouds:
+              listed: {auth: {password: from-secure-file}}
+              app: {auth: {application_credential_secret: s3cret}}
+            """, name: "elsewhere.yaml")
+        let environment = ["OS_CLIENT_SECURE_FILE": secure]
+        let listed = try OpenStackCredentials.fromCloudsYAML(cloud: "listed", environment: environment, searchPaths: [path])
+        #expect(listed.regionName == "RegionTwo" && listed.secret == .password("from-secure-file"))
+        let mapped = try OpenStackCredentials.fromCloudsYAML(cloud: "mapped", environment: [:], searchPaths: [path])
+        #expect(mapped.regionName == "RegionFour")
+        let app = try OpenStackCredentials.fromCloudsYAML(cloud: "app", environment: environment, searchPaths: [path])
+        #expect(app.secret == .applicationCredential(id: "ac1", name: nil, secret: "s3cret"))
+        let missing = #expect(throws: OpenStackCredentialError.self) {
+            try OpenStackCredentials.fromCloudsYAML(cloud: "app", environment: [:], searchPaths: [path])
+        }
+        #expect(missing?.description.contains("OS_APPLICATION_CREDENTIAL_SECRET") == true, "\(String(describing: missing))")
+    }
 }

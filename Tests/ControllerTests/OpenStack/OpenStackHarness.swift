@@ -98,11 +98,9 @@ enum OpenStackHarness {
             }
         }
         for userID in userIDs {
-            let keypairs = try await session.send(APIRequest(
-                .compute, "GET", "os-keypairs", query: [URLQueryItem(name: "user_id", value: userID)],
-                operation: "list keypairs", expect: [200, 404]))
-            for keypair in keypairs.json["keypairs"]?.array ?? [] {
-                found.append("keypair \(keypair["keypair"]?["name"]?.string ?? "")")
+            // Through ComputeAPI: `?user_id=` needs microversion 2.10, else Nova lists the admin's own.
+            for keypair in try await ComputeAPI(session: session).keypairs(userID: userID) {
+                found.append("keypair \(keypair)")
             }
         }
         for collection in ["users", "projects"] {

@@ -100,6 +100,9 @@ public actor OpenStackSession {
         computeVersion = version
     }
 
+    /// The Nova microversion in use; nil until `ComputeAPI.negotiateMicroversion()` ran.
+    public var computeMicroversion: String? { computeVersion }
+
     /// The versioned base URL of `service` from the catalog.
     public func endpoint(_ service: ServiceType) async throws -> URL {
         let token = try await currentToken()

@@ -31,7 +31,8 @@ extension OpenStackCredentials {
 
     /// Reads cloud `name` of clouds.yaml (and its secure.yaml), searched where the OpenStack
     /// clients look: `$OS_CLIENT_CONFIG_FILE`, `./clouds.yaml`, `~/.config/openstack/clouds.yaml`,
-    /// `/etc/openstack/clouds.yaml`.
+    /// `/etc/openstack/clouds.yaml`. The secrets file is `$OS_CLIENT_SECURE_FILE`, else the
+    /// secure.yaml beside the clouds.yaml found.
     ///
     /// - Throws: `OpenStackCredentialError` naming the file and the cloud.
     public static func fromCloudsYAML(cloud name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -45,7 +46,8 @@ extension OpenStackCredentials {
         }
         let source = "clouds.yaml cloud \(name) (\(path))"
         var entry = try cloudEntry(name, in: path, source: source, required: true)
-        let securePath = (path as NSString).deletingLastPathComponent + "/secure.yaml"
+        let securePath = environment["OS_CLIENT_SECURE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (path as NSString).deletingLastPathComponent + "/secure.yaml"
         if FileManager.default.isReadableFile(atPath: securePath),
            let secure = try cloudEntry(name, in: securePath, source: source, required: false) {
             entry = merge(entry ?? [:], secure)
@@ -78,7 +80,12 @@ extension OpenStackCredentials {
             variables["OS_PROJECT_DOMAIN_NAME"] = variables["OS_PROJECT_DOMAIN_NAME"] ?? domain
         }
         variables["OS_AUTH_TYPE"] = text(entry, "auth_type")
-        variables["OS_REGION_NAME"] = text(entry, "region_name")
+        // `regions:` lists the cloud's regions (names, or maps with a name); the first is used,
+        // as the OpenStack clients do when no region is asked for.
+        let firstRegion = (entry["regions"] as? [Any])?.first.flatMap { region in
+            (region as? [String: Any]).flatMap { text($0, "name") } ?? (region as? String)
+        }
+        variables["OS_REGION_NAME"] = text(entry, "region_name") ?? firstRegion
         variables["OS_INTERFACE"] = text(entry, "interface")
         variables["OS_CACERT"] = text(entry, "cacert")
         return try OpenStackCredentials(variables: variables.compactMapValues { $0 }, source: source, cloudName: name)

@@ -32,6 +32,12 @@ public struct ComputeAPI: Sendable {
         return text
     }
 
+    /// Negotiates the microversion unless the session has one: at Nova's default 2.1 an admin's
+    /// `?user_id=` on keypairs (2.10) is silently ignored, and the call acts on the admin's own.
+    public func ensureMicroversion() async throws {
+        if await session.computeMicroversion == nil { try await negotiateMicroversion() }
+    }
+
     /// Boots a server and returns its id (it is BUILD until `server(id:)` says otherwise).
     public func createServer(_ fields: [String: JSONValue], describing name: String) async throws -> String {
         let reply = try await session.json(APIRequest(
@@ -50,6 +56,16 @@ public struct ComputeAPI: Sendable {
     public func servers(matching name: String) async throws -> [JSONValue] {
         let reply = try await session.json(APIRequest(
             .compute, "GET", "servers", query: [URLQueryItem(name: "name", value: name)], operation: "list servers named \(name)"))
+        return reply["servers"]?.array ?? []
+    }
+
+    /// The servers (`id`, `name`, and with `detailed` everything, `status` included) of project
+    /// `projectID`: as admin through `all_tenants`, else the session's own project's.
+    public func servers(inProject projectID: String, admin: Bool, detailed: Bool = false) async throws -> [JSONValue] {
+        var query = [URLQueryItem(name: "project_id", value: projectID)]
+        if admin { query.append(URLQueryItem(name: "all_tenants", value: "1")) }
+        let reply = try await session.json(APIRequest(
+            .compute, "GET", detailed ? "servers/detail" : "servers", query: query, operation: "list the servers of project \(projectID)"))
         return reply["servers"]?.array ?? []
     }
 
@@ -98,9 +114,19 @@ public struct ComputeAPI: Sendable {
             operation: "import keypair \(name)", expect: [200, 201]))
     }
 
+    /// The names of the keypairs of `userID` (admin only), or of the session's user.
+    public func keypairs(userID: String? = nil) async throws -> [String] {
+        try await ensureMicroversion()
+        let query = userID.map { [URLQueryItem(name: "user_id", value: $0)] } ?? []
+        let reply = try await session.json(APIRequest(
+            .compute, "GET", "os-keypairs", query: query, operation: "list the keypairs of user \(userID ?? "(self)")"))
+        return (reply["keypairs"]?.array ?? []).compactMap { $0["keypair"]?["name"]?.string }
+    }
+
     /// Deletes keypair `name`; `userID` (admin only) names another user's keypair.
     @discardableResult
     public func deleteKeypair(name: String, userID: String? = nil) async throws -> Bool {
+        if userID != nil { try await ensureMicroversion() }
         let query = userID.map { [URLQueryItem(name: "user_id", value: $0)] } ?? []
         return try await session.send(APIRequest(
             .compute, "DELETE", "os-keypairs/\(name)", query: query, operation: "delete keypair \(name)",

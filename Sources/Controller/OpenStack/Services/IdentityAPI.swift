@@ -30,6 +30,15 @@ public struct IdentityAPI: Sendable {
         }
     }
 
+    /// Every project the caller can list (admin: all), as (id, name).
+    public func projects() async throws -> [(id: String, name: String)] {
+        let reply = try await session.json(APIRequest(.identity, "GET", "projects", operation: "list projects"))
+        return (reply["projects"]?.array ?? []).compactMap { project in
+            guard let id = project["id"]?.string else { return nil }
+            return (id, project["name"]?.string ?? "")
+        }
+    }
+
     /// Deletes a project; `false` when it was gone. Keystone does not delete what the project
     /// holds in other services: delete that first.
     @discardableResult
@@ -53,6 +62,15 @@ public struct IdentityAPI: Sendable {
         let reply = try await session.json(APIRequest(
             .identity, "GET", "users", query: [URLQueryItem(name: "name", value: name)], operation: "find user \(name)"))
         return (reply["users"]?.array ?? []).compactMap { $0["id"]?.string }
+    }
+
+    /// Every user the caller can list (admin: all), as (id, name).
+    public func users() async throws -> [(id: String, name: String)] {
+        let reply = try await session.json(APIRequest(.identity, "GET", "users", operation: "list users"))
+        return (reply["users"]?.array ?? []).compactMap { user in
+            guard let id = user["id"]?.string else { return nil }
+            return (id, user["name"]?.string ?? "")
+        }
     }
 
     /// Deletes a user; `false` when it was gone.

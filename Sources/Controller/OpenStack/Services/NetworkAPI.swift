@@ -107,6 +107,15 @@ public struct NetworkAPI: Sendable {
         return reply.status == 200
     }
 
+    /// Detaches the interface port `portID` from `routerID`; `false` when it was not attached.
+    @discardableResult
+    public func removeRouterInterface(router routerID: String, port portID: String, describing what: String) async throws -> Bool {
+        let reply = try await session.send(APIRequest(
+            .network, "PUT", "routers/\(routerID)/remove_router_interface", json: ["port_id": .of(portID)],
+            operation: what, expect: [200, 404]))
+        return reply.status == 200
+    }
+
     /// The project's quota and usage (`GET /quotas/{project}/details`): name → (limit, used);
     /// a limit of -1 means unlimited.
     public func quotaUsage(project projectID: String) async throws -> [String: (limit: Int, used: Int)] {

@@ -9,6 +9,8 @@ extension OpenStackStager {
             try await createFlavor(side)
         }
         var roles: [String: String] = [:]
+        beginBar("creating tenants", total: plan.tenants.count)
+        defer { endBar() }
         for (index, tenant) in plan.tenants.enumerated() {
             let state: TenantState
             if reuse == nil {
@@ -26,7 +28,7 @@ extension OpenStackStager {
             try await createSecurityGroup(tenant, state: state)
             if let keyFile = configuration.openstack.publicKeyFile { try await createKeypair(tenant, state: state, keyFile: keyFile) }
             try await createRouters(tenant, index: index)
-            progress("tenant \(index + 1) of \(plan.tenants.count) ready (\(tenant.side.rawValue) \(tenant.projectName): \(tenant.networks.count) network(s))")
+            countTenant(index, tenant)
         }
     }
 
@@ -90,15 +92,8 @@ extension OpenStackStager {
     private func openReused(_ tenant: OpenStackPlan.Tenant) async throws -> TenantState {
         guard let reuse else { fatalError("OpenStackStager.openReused without a tenants file") }
         let side = sides[tenant.side]!
-        let operatorCredentials = side.session.credentials
-        let user = reuse.user(of: tenant.side)
-        let credentials = try OpenStackCredentials(
-            authURL: operatorCredentials.authURL, username: user.name, userID: nil,
-            userDomainName: operatorCredentials.userDomainName, userDomainID: operatorCredentials.userDomainID,
-            secret: .password(user.password), projectName: reuse.projectName, projectID: nil,
-            projectDomainName: operatorCredentials.projectDomainName, projectDomainID: operatorCredentials.projectDomainID,
-            regionName: operatorCredentials.regionName, interface: operatorCredentials.interface,
-            caCertFile: operatorCredentials.caCertFile, source: "tenants file user \(user.name)", cloudName: side.cloudName)
+        var credentials = try reuse.credentials(of: tenant.side, operator: side.session.credentials)
+        credentials.cloudName = side.cloudName
         let session = OpenStackSession(credentials: credentials)
         let token = try await session.currentToken()
         try await ComputeAPI(session: session).negotiateMicroversion()

@@ -50,8 +50,8 @@ public actor OpenStackStager {
     let reuse: TenantReuse?
     let topology: RackTopology?
     let ledger: Ledger
-    private let emit: @Sendable (String) -> Void
-    private let created = ContinuousClock.now
+    let emit: @Sendable (String) -> Void
+    let created = ContinuousClock.now
     /// How long a VM may take to become ACTIVE.
     let bootTimeout: Duration
     /// How often a booting VM is polled.
@@ -62,12 +62,17 @@ public actor OpenStackStager {
     /// What each VM's boot found, for `logTail`: id, host, fault.
     var vmNotes: [String: String] = [:]
     var booted = 0
+    /// Where bars are drawn when progress goes to a terminal (nil or not a terminal: lines).
+    let status: StatusLine?
+    /// The bar shown now, when it began, and the task that redraws its clock.
+    var bar: (progress: ProgressBar, started: ContinuousClock.Instant)?
+    var barTicker: Task<Void, Never>?
 
     /// A stager of `plan` on `sides` (the same cloud twice unless `--testing-rc` gave another).
     public init(
         plan: OpenStackPlan, configuration: Configuration, server: Side, client: Side, reuse: TenantReuse?,
         topology: RackTopology? = nil, ledger: Ledger, bootTimeout: Duration = .seconds(600), pollInterval: Duration = .seconds(1),
-        progress: @escaping @Sendable (String) -> Void
+        status: StatusLine? = nil, progress: @escaping @Sendable (String) -> Void
     ) {
         self.runID = plan.runID
         self.plan = plan
@@ -78,6 +83,7 @@ public actor OpenStackStager {
         self.ledger = ledger
         self.bootTimeout = bootTimeout
         self.pollInterval = pollInterval
+        self.status = status
         self.emit = progress
     }
 
@@ -96,32 +102,31 @@ public actor OpenStackStager {
     func bootAll(_ agents: [AgentUserData]) async throws {
         let limit = max(1, configuration.openstack.vmCreationConcurrency)
         progress("booting \(agents.count) VM(s), \(limit) at a time")
+        beginBar("booting VMs", total: agents.count)
+        defer { endBar() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = agents[...]
             for _ in 0..<min(limit, pending.count) {
                 let next = pending.removeFirst()
-                group.addTask { try await self.boot(next) }
+                group.addTask { try await self.bootCounted(next) }
             }
             while try await group.next() != nil {
                 if let next = pending.popFirst() {
-                    group.addTask { try await self.boot(next) }
+                    group.addTask { try await self.bootCounted(next) }
                 }
             }
         }
     }
 
-    /// Counts a booted VM and reports progress every tenth and at the end.
-    func countBooted(total: Int) {
-        booted += 1
-        if booted == total || booted % 10 == 0 || total <= 10 {
-            progress("\(booted) of \(total) VM(s) active")
+    /// Boots one VM, counting it as failed when it fails for a reason of its own (not because
+    /// another's failure cancelled it).
+    private func bootCounted(_ userData: AgentUserData) async throws {
+        do {
+            try await boot(userData)
+        } catch {
+            if !Task.isCancelled { stepBar(failed: true) }
+            throw error
         }
-    }
-
-    /// A progress line, prefixed with the time since staging began.
-    func progress(_ text: String) {
-        let elapsed = ContinuousClock.now - created
-        emit(String(format: "%7.1f s  ", elapsed.inSeconds) + text)
     }
 
     /// What the stager knows of an agent's VM (id, host, state, fault).

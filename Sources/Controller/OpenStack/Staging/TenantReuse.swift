@@ -54,4 +54,17 @@ public struct TenantReuse: Sendable, Equatable {
     public func user(of side: OpenStackPlan.Side) -> User {
         side == .server ? serverUser : clientUser
     }
+
+    /// The credentials of `side`'s user in the project, on the cloud (and in the domains) of
+    /// `operatorCredentials`.
+    public func credentials(of side: OpenStackPlan.Side, operator operatorCredentials: OpenStackCredentials) throws -> OpenStackCredentials {
+        let user = user(of: side)
+        return try OpenStackCredentials(
+            authURL: operatorCredentials.authURL, username: user.name, userID: nil,
+            userDomainName: operatorCredentials.userDomainName, userDomainID: operatorCredentials.userDomainID,
+            secret: .password(user.password), projectName: projectName, projectID: nil,
+            projectDomainName: operatorCredentials.projectDomainName, projectDomainID: operatorCredentials.projectDomainID,
+            regionName: operatorCredentials.regionName, interface: operatorCredentials.interface,
+            caCertFile: operatorCredentials.caCertFile, source: "tenants file user \(user.name)", cloudName: operatorCredentials.cloudName)
+    }
 }

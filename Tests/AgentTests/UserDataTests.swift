@@ -51,7 +51,7 @@ struct UserDataTests {
     }
 
     @Test("every bad value is named by its key", arguments: [
-        (nil as String?, ["role": "amphora"] as [String: String], "role"),
+        (nil as String?, ["role": "load-balancer"] as [String: String], "role"),
         ("work_dir", [:], "work_dir"),
         (nil, ["address": "localhost"], "address"),
         (nil, ["run_id": ""], "run_id"),

@@ -177,7 +177,14 @@ struct OpenStackSweepTests {
         let networks = try await Self.networkNames(admin)
         #expect(networks.isDisjoint(with: ["\(fresh)-s0-r0-n0", "\(reused)-net", "\(ledgered)-net"]), "\(networks.sorted())")
         #expect(networks.isSuperset(of: ["kb-something-\(tag)", "\(liveRun.id)-net", "\(foreign)-net"]), "\(networks.sorted())")
-        #expect(try await ComputeAPI(session: admin).server(id: serverID) == nil)
+        // Nova shows a server as DELETED for a moment after the sweep saw it go.
+        var server = try await ComputeAPI(session: admin).server(id: serverID)
+        for _ in 0..<100 where server != nil {
+            #expect(server?["status"]?.string == "DELETED", "\(String(describing: server))")
+            try await Task.sleep(for: .milliseconds(300))
+            server = try await ComputeAPI(session: admin).server(id: serverID)
+        }
+        #expect(server == nil)
         #expect(try await IdentityAPI(session: admin).projects(named: "\(fresh)-s0").isEmpty)
         #expect(try await IdentityAPI(session: admin).users(named: "\(fresh)-s0-user").isEmpty)
         #expect(try await Self.keypairs(admin, user: userID).isEmpty)

@@ -147,7 +147,8 @@ public final class AmphoraSession: @unchecked Sendable {
                 takeSample(at: now, final: false)
                 while nextReport <= now { nextReport += reportEvery }
             }
-            let wake = max(min(due(j), nextReport, end), now + Self.minimumWakeGap)
+            // At most 100 ms asleep, so that a Stop is seen promptly whatever the interval.
+            let wake = max(min(due(j), nextReport, end, now + 100_000_000), now + Self.minimumWakeGap)
             Self.sleep(wake - elapsed())
         }
         for batch in batches { batch.flush() }

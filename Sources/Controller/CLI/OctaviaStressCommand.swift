@@ -213,7 +213,6 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
         let agentPath = try AgentBinary.locate(option: agentBinary)
         let allowForeign = notProduction
         let console = ConsoleReport.standardOutput
-        console.progress("populating \(settings.shape.loadBalancers) load balancers (\(settings.amphorae) amphorae) in \(OctaviaDatabaseOpener.maskPassword(settings.databaseURL))")
         let url = settings.databaseURL
         let opened = try await OctaviaBlocking.run { try SharedDatabaseBox(OctaviaDatabaseOpener.open(url)) }
         let shared = SharedOctaviaDatabase(opened.database)
@@ -232,6 +231,7 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
             configYAML: "octavia_stress:\n  prefix: \(prefix)\n  database: \(OctaviaDatabaseOpener.maskPassword(url))\n")
         let ghosts = try OctaviaGhostsResource(ledger: ledger).intend(run: run.id, prefix: prefix, url: url)
         let shape = settings.shape
+        console.progress("populating \(shape.loadBalancers) load balancers (\(settings.amphorae) amphorae) in \(OctaviaDatabaseOpener.maskPassword(url))")
         let population: OctaviaPopulation
         do {
             population = try await shared.run { try OctaviaPopulator(database: $0).populate(shape, prefix: prefix) }

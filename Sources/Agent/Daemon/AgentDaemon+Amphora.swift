@@ -8,17 +8,6 @@ import Proto
 /// The amphora role: Prepare builds the heartbeat templates and connects to the health
 /// managers; each stage sends heartbeats on schedule and reports what was sent.
 extension AgentDaemon {
-    /// What an amphora stage job needs, fixed when its Start was accepted.
-    struct AmphoraStageContext: Sendable {
-        let stage: UInt32
-        let session: AmphoraSession
-        let startAt: ContinuousClock.Instant
-        let startAgentUnixNs: Int64
-        let duration: Duration?
-        let offset: ClockOffset?
-        let signals: StageSignals
-    }
-
     func prepareAmphora(_ plan: AmphoraPlan, commandSeq: UInt64) async {
         report(.preparing)
         let made: Result<AmphoraSession, Error> = await DedicatedThread.run {
@@ -42,10 +31,10 @@ extension AgentDaemon {
     }
 
     /// Runs one amphora stage on a dedicated thread, reporting each interval as it ends.
-    nonisolated func runAmphoraStage(_ context: AmphoraStageContext, stopped: AsyncStream<Never>) async {
+    nonisolated func runAmphoraStage(_ context: StageContext, session: AmphoraSession, stopped: AsyncStream<Never>) async {
         let outbox = self.outbox
         let signals = context.signals
-        logger.info("RUNNING stage \(context.stage): \(context.session.plan.count) amphorae at \(Int(context.session.plan.rate)) heartbeats/s")
+        logger.info("RUNNING stage \(context.stage): \(session.plan.count) amphorae at \(Int(session.plan.rate)) heartbeats/s")
         outbox.send(.agentStatus(.make(.running, stage: context.stage)))
         let watcher = Task {
             for await _ in stopped {}
@@ -55,14 +44,14 @@ extension AgentDaemon {
             var index: UInt64 = 0
             var cpuBefore = CPUTime.now()
             var total: UInt64 = 0
-            context.session.run(
+            session.run(
                 startAt: context.startAt, duration: context.duration,
                 shouldStop: { signals.stopRequested.load(ordering: .relaxed) }
             ) { sample, final in
                 let cpu = CPUTime.now()
                 let agentStart = context.startAgentUnixNs &+ Int64(sample.startOffset * 1e9)
                 var report = Kb_V1_IntervalReport.amphora(
-                    stage: context.stage, index: index, sample: sample, amphorae: context.session.plan.count,
+                    stage: context.stage, index: index, sample: sample, amphorae: session.plan.count,
                     startUnixNs: context.offset?.controllerTime(agentUnixNs: agentStart) ?? agentStart,
                     cpu: cpu.subtracting(cpuBefore))
                 report.final = final

@@ -160,17 +160,14 @@ extension AgentDaemon {
             state = .running(prepared, running)
             runningStageSignals = running.signals
             let duration: Duration? = start.durationMs == 0 ? nil : .milliseconds(Int64(clamping: start.durationMs))
+            let context = StageContext(
+                stage: start.stage, startAt: startAt, startAgentUnixNs: agentStart,
+                duration: duration, offset: offsets.best, signals: running.signals)
             switch prepared {
             case .client(let plan):
-                let context = StageContext(
-                    stage: start.stage, plan: plan, startAt: startAt, startAgentUnixNs: agentStart,
-                    duration: duration, offset: offsets.best, signals: running.signals)
-                jobQueue.yield { await self.runStage(context, stopped: stopped) }
+                jobQueue.yield { await self.runStage(context, plan: plan, stopped: stopped) }
             case .amphora(let session):
-                let context = AmphoraStageContext(
-                    stage: start.stage, session: session, startAt: startAt, startAgentUnixNs: agentStart,
-                    duration: duration, offset: offsets.best, signals: running.signals)
-                jobQueue.yield { await self.runAmphoraStage(context, stopped: stopped) }
+                jobQueue.yield { await self.runAmphoraStage(context, session: session, stopped: stopped) }
             case .server:
                 fatalError("AgentDaemon: a server has no stages")
             }

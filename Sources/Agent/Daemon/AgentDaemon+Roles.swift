@@ -3,10 +3,9 @@ import Proto
 /// The slow halves of the commands, run as jobs: starting nginx, checking a client's target,
 /// running a stage, shutting down. Each re-checks `state` after every await.
 extension AgentDaemon {
-    /// What a stage job needs, fixed when its Start was accepted.
+    /// What a stage job (client or amphora) needs, fixed when its Start was accepted.
     struct StageContext: Sendable {
         let stage: UInt32
-        let plan: ClientPlan
         /// T on the continuous clock: connections open before it, requests from it.
         let startAt: ContinuousClock.Instant
         /// T on the agent's wall clock.
@@ -76,10 +75,10 @@ extension AgentDaemon {
     /// Runs one client stage with `LoadRunner`, reporting each interval as it ends, and the
     /// final report when it stops. Not isolated: the runner's callbacks are synchronous and
     /// send through the outbox directly.
-    nonisolated func runStage(_ context: StageContext, stopped: AsyncStream<Never>) async {
+    nonisolated func runStage(_ context: StageContext, plan: ClientPlan, stopped: AsyncStream<Never>) async {
         let runner = LoadRunner(
-            plan: context.plan.plan, duration: context.duration ?? Self.untilStop,
-            interval: context.plan.reportInterval, startAt: context.startAt)
+            plan: plan.plan, duration: context.duration ?? Self.untilStop,
+            interval: plan.reportInterval, startAt: context.startAt)
         let outbox = self.outbox
         let logger = self.logger
         let signals = context.signals
@@ -87,7 +86,7 @@ extension AgentDaemon {
             group.addTask {
                 var reporter = StageReporter(
                     stage: context.stage, startAgentUnixNs: context.startAgentUnixNs, duration: context.duration,
-                    interval: context.plan.reportInterval, offset: context.offset, cpuAtStart: CPUTime.now())
+                    interval: plan.reportInterval, offset: context.offset, cpuAtStart: CPUTime.now())
                 do {
                     let result = try await runner.run {
                         reporter.started(cpu: CPUTime.now())

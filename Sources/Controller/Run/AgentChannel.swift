@@ -45,9 +45,8 @@ struct AgentChannel {
     /// Handles one frame. Identity comes from the CURVE key the ZAP handler vouched for; a
     /// frame whose envelope names another sender is dropped (counted). Hellos are answered
     /// with a Welcome at once.
-    mutating func receive(
-        _ frame: IncomingFrame, now: ContinuousClock.Instant, receivedUnixNs: Int64, wallNow: () -> Int64
-    ) -> Inbound {
+    mutating func receive(_ frame: IncomingFrame, now: ContinuousClock.Instant) -> Inbound {
+        let receivedUnixNs = WallClock.nowUnixNs()
         guard let envelope = try? WireCodec.decode(frame.payload, runID: runID),
             let key = frame.publicKey, let agentID = roster.agentID(forKey: key), envelope.sender == agentID
         else {
@@ -61,7 +60,7 @@ struct AgentChannel {
             welcome.agentID = agentID
             welcome.helloUnixNs = hello.helloUnixNs
             welcome.controllerReceiveUnixNs = receivedUnixNs
-            let sent = wallNow()
+            let sent = WallClock.nowUnixNs()
             welcome.controllerSendUnixNs = sent
             // A lost Welcome is repaired by the agent's next Hello.
             try? link.send(to: frame.identity, payload: sequencer.frame(.welcome(welcome), sentUnixNs: sent))
@@ -69,7 +68,7 @@ struct AgentChannel {
         case .ack(let ack):
             roster.heard(from: agentID, at: now)
             if !ack.ok { rejections[agentID] = ack.error.isEmpty ? "no reason given" : ack.error }
-            perform(delivery.acknowledge(agent: agentID, commandSeq: ack.commandSeq), wallNow: wallNow)
+            perform(delivery.acknowledge(agent: agentID, commandSeq: ack.commandSeq))
             return .none
         case .heartbeat:
             roster.heard(from: agentID, at: now)
@@ -87,33 +86,32 @@ struct AgentChannel {
 
     /// Re-sends what is due and, with `liveness`, returns the roster's events (agents
     /// declared lost). Without it (after Abort, when agents exit), silence is not a loss.
-    mutating func tick(now: ContinuousClock.Instant, wallNow: () -> Int64, liveness: Bool = true) -> [AgentRoster.Event] {
-        perform(delivery.tick(now: now), wallNow: wallNow)
+    mutating func tick(now: ContinuousClock.Instant, liveness: Bool = true) -> [AgentRoster.Event] {
+        perform(delivery.tick(now: now))
         return liveness ? roster.tick(now: now) : []
     }
 
     /// Publishes a command for `agents`; returns its sequence number.
     @discardableResult
     mutating func publish(
-        _ kind: Kb_V1_Command.OneOf_Kind, topic: String, to agents: Set<String>, now: ContinuousClock.Instant,
-        wallNow: () -> Int64
+        _ kind: Kb_V1_Command.OneOf_Kind, topic: String, to agents: Set<String>, now: ContinuousClock.Instant
     ) -> UInt64 {
         let (seq, actions) = delivery.publish(.make(topic: topic, kind: kind), to: agents, now: now)
-        perform(actions, wallNow: wallNow)
+        perform(actions)
         return seq
     }
 
     /// Stops waiting for `agentID`'s acknowledgements (failed or lost).
-    mutating func forget(agent agentID: String, wallNow: () -> Int64) {
-        perform(delivery.forget(agent: agentID), wallNow: wallNow)
+    mutating func forget(agent agentID: String) {
+        perform(delivery.forget(agent: agentID))
     }
 
     /// Carries out what `CommandDelivery` asks.
-    private mutating func perform(_ actions: [CommandDelivery.Action], wallNow: () -> Int64) {
+    private mutating func perform(_ actions: [CommandDelivery.Action]) {
         for action in actions {
             switch action {
             case .send(let command):
-                let frame = sequencer.frame(.command(command), sentUnixNs: wallNow())
+                let frame = sequencer.frame(.command(command), sentUnixNs: WallClock.nowUnixNs())
                 // A full queue loses this copy only; the re-send repairs it.
                 try? link.publish(topic: command.topic, payload: frame)
             case .delivered:

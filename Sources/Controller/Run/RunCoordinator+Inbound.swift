@@ -25,7 +25,7 @@ extension RunCoordinator {
 
     /// Handles one frame: bookkeeping in the channel, then roster events and reports here.
     func receive(_ frame: IncomingFrame) {
-        switch channel.receive(frame, now: clock.now, receivedUnixNs: wallNow(), wallNow: wallNow) {
+        switch channel.receive(frame, now: clock.now) {
         case .none: break
         case .events(let events): handle(events)
         case .report(let agentID, let report): record(report, from: agentID)
@@ -37,14 +37,14 @@ extension RunCoordinator {
     func tick() {
         let now = clock.now
         let finishing = [.finishing, .cleaning, .done].contains(state)
-        handle(channel.tick(now: now, wallNow: wallNow, liveness: !finishing))
+        handle(channel.tick(now: now, liveness: !finishing))
         closeIntervals(now: now, force: false)
     }
 
     /// Publishes a command for `agents` through the channel.
     @discardableResult
     func publish(_ kind: Kb_V1_Command.OneOf_Kind, topic: String, to agents: Set<String>) -> UInt64 {
-        channel.publish(kind, topic: topic, to: agents, now: clock.now, wallNow: wallNow)
+        channel.publish(kind, topic: topic, to: agents, now: clock.now)
     }
 
     /// Reacts to roster events: progress lines, and lost agents are no longer waited for.
@@ -61,10 +61,10 @@ extension RunCoordinator {
                 break
             case .failed(let agentID, let detail):
                 console.progress("agent \(agentID) failed: \(detail)")
-                channel.forget(agent: agentID, wallNow: wallNow)
+                channel.forget(agent: agentID)
             case .lost(let agentID, let reason):
                 console.progress("agent \(agentID) lost: \(reason)")
-                channel.forget(agent: agentID, wallNow: wallNow)
+                channel.forget(agent: agentID)
             }
         }
     }

@@ -29,7 +29,7 @@ extension RunCoordinator {
     /// One stage: Start at a common instant, then wait for every final report or the deadline.
     private func runStage(_ stage: StagePlan.Stage, active: [String]) async -> StageResult {
         let tool = configuration.client.httpTool
-        let startUnixNs = wallNow() + Int64(settings.startLead.inSeconds * 1e9)
+        let startUnixNs = WallClock.nowUnixNs() + Int64(settings.startLead.inSeconds * 1e9)
         let startInstant = clock.now + settings.startLead
         let plannedEnd = startInstant + settings.duration
         var result = StageResult(

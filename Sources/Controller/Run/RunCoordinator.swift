@@ -164,13 +164,6 @@ public actor RunCoordinator {
         return outcome
     }
 
-    /// The wall clock now, Unix ns (the clock `Start.start_unix_ns` and Welcome speak).
-    nonisolated func wallNow() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
-
     /// Polls `condition` every 20 ms until it holds (true), `deadline` passes or the run is
     /// interrupted (false). Actor state may change at every poll; the condition re-reads it.
     func wait(until deadline: ContinuousClock.Instant, _ condition: () -> Bool) async -> Bool {

@@ -13,12 +13,13 @@ struct StepInterval {
     var agents: Set<String> = []
     var lastError: String?
 
-    mutating func add(_ report: Kb_V1_IntervalReport, from agentID: String) {
+    /// Adds `report` of `agentID`, whose send-lag histogram the caller decoded once (`lag`).
+    mutating func add(_ report: Kb_V1_IntervalReport, from agentID: String, lag reportLag: Histogram?) {
         sent += report.amphora.heartbeatsSent
         errors += report.amphora.sendErrors
         oversize += report.amphora.oversize
         bytes += report.amphora.bytesSent
-        if !report.lagHistogram.isEmpty { try? lag.add(decodingV2: Array(report.lagHistogram)) }
+        if let reportLag { try? lag.add(reportLag) }
         lagMaxUs = max(lagMaxUs, report.lagMaxUs)
         cpuSeconds += report.cpuUserS + report.cpuSysS
         agents.insert(agentID)
@@ -45,7 +46,7 @@ extension StressCoordinator {
         let startInstant = clock.now + Self.startLead
         var start = Kb_V1_Start()
         start.stage = stage
-        start.startUnixNs = wallNow() + Int64(Self.startLead.inSeconds * 1e9)
+        start.startUnixNs = WallClock.nowUnixNs() + Int64(Self.startLead.inSeconds * 1e9)
         start.durationMs = UInt64(settings.duration.inSeconds * 1000)
         publish(.start(start), topic: AgentRole.amphora.rawValue, to: Set(live))
         console.progress(
@@ -131,8 +132,9 @@ extension StressCoordinator {
     /// Takes an amphora agent's interval report into the running step.
     func record(_ report: Kb_V1_IntervalReport, from agentID: String) {
         guard let stage = runningStage, report.stage == stage, report.hasAmphora else { return }
-        pending[Int(clamping: report.index), default: StepInterval()].add(report, from: agentID)
-        stepTotals.add(report, from: agentID)
+        let lag = report.lagHistogram.isEmpty ? nil : try? Histogram(decodingV2: Array(report.lagHistogram))
+        pending[Int(clamping: report.index), default: StepInterval()].add(report, from: agentID, lag: lag)
+        stepTotals.add(report, from: agentID, lag: lag)
         if report.final { finals.insert(agentID) }
     }
 
@@ -200,7 +202,7 @@ extension StressCoordinator {
         for event in channel.roster.declareLost(id, reason: reason) {
             if case .lost(let agentID, let reason) = event { console.progress("agent \(agentID) lost: \(reason)") }
         }
-        channel.forget(agent: id, wallNow: wallNow)
+        channel.forget(agent: id)
     }
 
     static func number(_ value: Double) -> String {

@@ -206,7 +206,7 @@ public actor StressCoordinator {
     }
 
     private func receive(_ frame: IncomingFrame) {
-        switch channel.receive(frame, now: clock.now, receivedUnixNs: wallNow(), wallNow: wallNow) {
+        switch channel.receive(frame, now: clock.now) {
         case .none: break
         case .events(let events): handle(events)
         case .report(let agentID, let report): record(report, from: agentID)
@@ -214,7 +214,7 @@ public actor StressCoordinator {
     }
 
     private func tick() {
-        handle(channel.tick(now: clock.now, wallNow: wallNow, liveness: !finishing))
+        handle(channel.tick(now: clock.now, liveness: !finishing))
     }
 
     private func handle(_ events: [AgentRoster.Event]) {
@@ -223,23 +223,17 @@ public actor StressCoordinator {
             case .joined, .ready: break
             case .failed(let agentID, let detail):
                 console.progress("agent \(agentID) failed: \(detail)")
-                channel.forget(agent: agentID, wallNow: wallNow)
+                channel.forget(agent: agentID)
             case .lost(let agentID, let reason):
                 console.progress("agent \(agentID) lost: \(reason)")
-                channel.forget(agent: agentID, wallNow: wallNow)
+                channel.forget(agent: agentID)
             }
         }
     }
 
     @discardableResult
     func publish(_ kind: Kb_V1_Command.OneOf_Kind, topic: String, to agents: Set<String>) -> UInt64 {
-        channel.publish(kind, topic: topic, to: agents, now: clock.now, wallNow: wallNow)
-    }
-
-    nonisolated func wallNow() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+        channel.publish(kind, topic: topic, to: agents, now: clock.now)
     }
 
     /// Polls `condition` every 20 ms until it holds, `deadline` passes or an interrupt comes.

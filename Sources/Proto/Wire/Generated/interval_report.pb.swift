@@ -30,9 +30,8 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-/// Agent -> controller, every report_interval_ms while a stage runs, and once more with
-/// final = true when it stops. Counters are for this interval only (not cumulative), so the
-/// controller sums intervals and merges histograms losslessly.
+/// Agent -> controller, every report_interval_ms of a stage and once more with final = true.
+/// Counters are this interval's only, so the controller sums intervals and merges histograms.
 public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -156,9 +155,8 @@ public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
   /// Clears the value of `server`. Subsequent reads from it will return its default value.
   public mutating func clearServer() {_uniqueStorage()._server = nil}
 
-  /// Final report only: every latency of the whole stage, same encoding as
-  /// latency_histogram. The controller builds per-group latency from these, once per agent,
-  /// instead of merging every interval into thousands of group histograms.
+  /// Final report only: every latency of the whole stage, same encoding as latency_histogram
+  /// (per-group latency is built from these, once per agent, not from every interval).
   public var stageLatencyHistogram: Data {
     get {_storage._stageLatencyHistogram}
     set {_uniqueStorage()._stageLatencyHistogram = newValue}

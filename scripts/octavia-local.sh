@@ -26,7 +26,7 @@ REPO=$(dirname "$SCRIPTS")
 OCTAVIA_VERSION=19.0.0
 CONSTRAINTS=$SCRIPTS/octavia/constraints.txt
 DIR=${OCTAVIA_DIR:-$REPO/.octavia}
-mkdir -p "$DIR"
+mkdir -p "$DIR" "$DIR/locks"
 DIR=$(cd "$DIR" && pwd)
 VENV=$DIR/venv
 CONF=$DIR/octavia.conf
@@ -117,6 +117,10 @@ heartbeat_timeout = 3600
 health_check_interval = 3
 health_update_threads = 2
 stats_update_threads = 2
+
+[oslo_concurrency]
+# Its default lies outside the harness.
+lock_path = $DIR/locks
 
 [controller_worker]
 compute_driver = compute_noop_driver

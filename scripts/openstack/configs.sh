@@ -69,7 +69,7 @@ EOF
 
 write_configs() {
   mkdir -p "$ETC"/{keystone,nova,neutron/plugins/ml2,glance,placement,uwsgi} \
-    "$DATA"/{glance/images,glance/staging,glance/tasks,nova/instances,locks} "$LOGS" "$RUN"
+    "$DATA"/{glance/images,glance/staging,glance/tasks,nova/instances,neutron,locks} "$LOGS" "$RUN"
   local transport="rabbit://openstack:$RABBIT_PASSWORD@127.0.0.1:$RABBIT_PORT/"
   local common="graceful_shutdown_timeout = 5
 debug = false
@@ -85,6 +85,10 @@ max_pool_size = 5
 provider = fernet
 expiration = 86400
 [fernet_tokens]
+key_repository = $ETC/keystone/fernet-keys
+; Its default is /etc/keystone/fernet-keys/ (the same keys as tokens, as here): left unset,
+; keystone-manage bootstrap failed on every machine where nobody had made that folder by hand.
+[fernet_receipts]
 key_repository = $ETC/keystone/fernet-keys
 [credential]
 key_repository = $ETC/keystone/credential-keys
@@ -151,6 +155,8 @@ allow_overlapping_ips = true
 auth_strategy = keystone
 transport_url = $transport
 api_paste_config = $ETC/neutron/api-paste.ini
+; Its default, /var/lib/neutron, lies outside the harness.
+state_path = $DATA/neutron
 notify_nova_on_port_status_changes = true
 notify_nova_on_port_data_changes = true
 ; the one (fake) OVS agent never reports: it must never be seen as down

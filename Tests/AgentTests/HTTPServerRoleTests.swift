@@ -5,10 +5,24 @@ import Testing
 
 @Suite("http-server role: nginx sized for the run", .serialized)
 struct HTTPServerRoleTests {
-    private func configuration(port: Int, htmlSize: Int = 1234, connections: Int = 100) -> NginxConfiguration {
+    private func configuration(port: Int, htmlSize: Int = 1234, connections: Int = 100, cpus: Int = 4) -> NginxConfiguration {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-role-\(UUID().uuidString.prefix(8))").path
         return NginxConfiguration(
-            address: "127.0.0.7", port: port, htmlSize: htmlSize, expectedConnections: connections, directory: directory)
+            address: "127.0.0.7", port: port, htmlSize: htmlSize, expectedConnections: connections, directory: directory,
+            cpus: cpus)
+    }
+
+    @Test("workers never exceed two per CPU; beyond that the configuration says what to change")
+    func workersBoundedByCPUs() throws {
+        let within = configuration(port: 80, connections: 76_000, cpus: 2)
+        #expect(within.workers == 4)
+        #expect(within.capacityProblem == nil)
+        let beyond = configuration(port: 80, connections: 10_000_000, cpus: 2)
+        #expect(beyond.workers == 4)
+        let problem = try #require(beyond.capacityProblem)
+        #expect(problem.contains("2 CPU(s) allow at most 4"))
+        #expect(problem.contains("more server VMs"))
+        #expect(beyond.text.contains("worker_processes 4;"))
     }
 
     @Test("one worker per 19,000 expected connections, and never more connections per worker than it can hold")

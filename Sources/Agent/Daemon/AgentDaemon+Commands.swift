@@ -19,11 +19,15 @@ extension AgentDaemon {
             }
             return
         }
+        lastHeardFromController = .now
         switch envelope.body {
         case .welcome(let welcome):
             welcomed(welcome, receivedAt: WallClock.nowUnixNs())
         case .command(let command):
             received(command)
+        case .heartbeat:
+            // The controller's beacon: it only feeds the watchdog.
+            break
         default:
             logger.warning("ignored a \(envelope.body.map { "\($0)".prefix(while: { $0 != "(" }) } ?? "bodiless") message: agents only take Welcome and Command")
         }
@@ -98,6 +102,9 @@ extension AgentDaemon {
             let configuration = NginxConfiguration(
                 address: userData.address, port: Int(params.port), htmlSize: Int(params.htmlSizeBytes),
                 expectedConnections: Int(params.expectedConnections), directory: userData.workDir + "/nginx")
+            if let problem = configuration.capacityProblem {
+                return refusePrepare("Prepare: \(problem)")
+            }
             state = .preparing(commandSeq: commandSeq)
             jobQueue.yield { [previous] in
                 await self.prepareServer(configuration, replacing: previous, commandSeq: commandSeq)
@@ -110,6 +117,7 @@ extension AgentDaemon {
             case .failure(let problem): return refusePrepare("Prepare: \(problem.description)")
             }
             state = .preparing(commandSeq: commandSeq)
+            reportIntervalForWatchdog = max(reportIntervalForWatchdog, plan.reportInterval)
             jobQueue.yield { await self.prepareClient(plan, commandSeq: commandSeq) }
         case .amphora(let params):
             guard userData.role == .amphora else { return refusePrepare(roleMismatch: "AmphoraParams") }

@@ -143,6 +143,12 @@ extension AgentDaemon {
     /// it reports all the time, labelled with the last stage it heard of (0 when none).
     func sendServerReport() async {
         guard case .ready(.server(let role)) = state else { return }
+        if let ended = await role.masterExited() {
+            guard case .ready(.server) = state else { return }
+            state = .idle
+            report(.failed, detail: ended)
+            return
+        }
         let status = await role.counters()
         guard case .ready(.server) = state, let status else { return }
         let now = ContinuousClock.now

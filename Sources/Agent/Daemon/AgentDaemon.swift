@@ -30,6 +30,10 @@ public actor AgentDaemon: Service {
         public var heartbeatInterval: Duration = .seconds(1)
         /// How long nginx may take to answer after it starts.
         public var serverReadiness: Duration = .seconds(10)
+        /// Once joined, the agent stops what it started and exits when nothing has come from
+        /// the controller for this long (or three report intervals, if longer): the controller
+        /// sends a beacon every second, so only a dead or cut-off controller is this quiet.
+        public var controllerSilenceLimit: Duration = .seconds(30)
         /// The protocol's timings.
         public init() {}
     }
@@ -99,6 +103,10 @@ public actor AgentDaemon: Service {
     var offsets = ClockOffsetEstimator()
     var receiver: CommandReceiver
     var wire = WireCounters()
+    /// When the last frame of this run came from the controller (the watchdog's clock).
+    var lastHeardFromController = ContinuousClock.now
+    /// The longest report interval of a prepared role: silence is judged against three of them.
+    var reportIntervalForWatchdog: Duration = .zero
     var duplicateCommands = 0
     /// The stage a server labels its reports with: the last Start it saw, 0 before any
     /// (servers are not sent Start by the protocol; see `sendServerReport`).
@@ -215,9 +223,19 @@ public actor AgentDaemon: Service {
             logger.info("joined: clock offset \(best.offsetNanoseconds / 1_000) µs (± \(best.roundTripNanoseconds / 2_000) µs) from \(offsets.sampleCount) Welcomes")
         }
         var next = clock.now
+        lastHeardFromController = clock.now
         while true {
             next = next.advanced(by: options.heartbeatInterval)
             try await Task.sleep(until: next, clock: clock)
+            let silence = clock.now - lastHeardFromController
+            let limit = max(options.controllerSilenceLimit, reportIntervalForWatchdog * 3)
+            if silence > limit {
+                logger.error("the controller has been silent for \(silence.secondsText) (limit \(limit.secondsText)): it died or cannot be reached; stopping everything this agent started and exiting")
+                await shutDown(reason: "watchdog: the controller has been silent for \(silence.secondsText)")
+                // The jobs end the daemon once the stage's final report is out; this task is
+                // cancelled then.
+                while true { try await Task.sleep(for: .seconds(3600)) }
+            }
             sendHeartbeat()
             await sendServerReport()
         }
@@ -253,6 +271,15 @@ public actor AgentDaemon: Service {
             logger.info("\(state)\(stage > 0 ? " stage \(stage)" : "")\(detail.isEmpty ? "" : ": \(detail)")")
         }
         outbox.send(.agentStatus(.make(state, stage: stage, detail: detail)))
+    }
+}
+
+extension Duration {
+    /// "30 s", "1.5 s".
+    var secondsText: String {
+        let (seconds, attoseconds) = components
+        let value = Double(seconds) + Double(attoseconds) / 1e18
+        return value == value.rounded() ? "\(Int64(value)) s" : "\((value * 10).rounded() / 10) s"
     }
 }
 

@@ -44,6 +44,9 @@ public struct RunCommand: AsyncParsableCommand {
     /// How long to wait for the Welcome.
     @Option(help: "Give up (exit 1) without a Welcome after this long.")
     public var joinTimeout = DurationValue(.seconds(60))
+    /// The watchdog's bound.
+    @Option(help: "Once joined, stop everything this agent started and exit when the controller has been silent this long (at least 30s; the controller sends a beacon every second).")
+    public var controllerSilence = DurationValue(.seconds(30))
 
     /// For ArgumentParser.
     public init() {}
@@ -53,6 +56,9 @@ public struct RunCommand: AsyncParsableCommand {
         _ = try userData()
         guard joinTimeout.microseconds > 0 else {
             throw ValidationError("--join-timeout: must be greater than zero (got \"\(joinTimeout)\"); give a time like 60s")
+        }
+        guard controllerSilence.duration >= .seconds(30) else {
+            throw ValidationError("--controller-silence: must be at least 30s (got \"\(controllerSilence)\"): a controller busy merging or cleaning may be quiet for a few seconds")
         }
     }
 
@@ -85,6 +91,7 @@ public struct RunCommand: AsyncParsableCommand {
             identity: Array(userData.agentID.utf8), topics: userData.topics)
         var options = AgentDaemon.Options()
         options.joinTimeout = joinTimeout.duration
+        options.controllerSilenceLimit = controllerSilence.duration
         let daemon = AgentDaemon(userData: userData, link: link, options: options, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [

@@ -93,6 +93,15 @@ public actor HTTPServerRole {
         return status
     }
 
+    /// Whether nginx's master has ended on its own (killed, crashed). Its workers would keep
+    /// listening without it, so they are killed here; the role is stopped and says why.
+    public func masterExited() -> String? {
+        guard case .serving(let process) = state, process.hasExited else { return nil }
+        state = .stopped
+        process.killGroup(SIGKILL)
+        return "nginx (pid \(process.pid)) exited on its own (\(process.statusText)); its workers were killed: \(errorLog())"
+    }
+
     /// The pid of the nginx master, while it serves.
     public var pid: pid_t? {
         if case .serving(let process) = state { return process.pid }

@@ -1,3 +1,4 @@
+import Proto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ import Glibc
 /// without it, one worker tends to accept everything.
 public struct NginxConfiguration: Sendable, Equatable {
     /// Connections one worker is planned to hold, leaving descriptors for logs and listeners.
-    public static let connectionsPerWorker = 19_000
+    public static let connectionsPerWorker = ServerSizing.connectionsPerWorker
 
     /// Address to listen on (the server VM's address).
     public var address: String
@@ -23,19 +24,34 @@ public struct NginxConfiguration: Sendable, Equatable {
     public var expectedConnections: Int
     /// Folder for the configuration, the page, the pid file, logs and temp files.
     public var directory: String
+    /// The CPUs of the machine nginx runs on, which bound its workers.
+    public var cpus: Int
 
-    /// A configuration; the values are checked by `validate()`.
-    public init(address: String, port: Int, htmlSize: Int, expectedConnections: Int, directory: String) {
+    /// A configuration; `capacityProblem` says whether nginx can hold what it expects.
+    public init(
+        address: String, port: Int, htmlSize: Int, expectedConnections: Int, directory: String,
+        cpus: Int = NginxConfiguration.onlineCPUs
+    ) {
         self.address = address
         self.port = port
         self.htmlSize = htmlSize
         self.expectedConnections = expectedConnections
         self.directory = directory
+        self.cpus = max(1, cpus)
     }
 
-    /// Worker processes: at least one per `connectionsPerWorker` expected connections.
+    /// This machine's online CPUs.
+    public static var onlineCPUs: Int { ServerSizing.onlineCPUs }
+
+    /// Why nginx cannot hold `expectedConnections` on this machine, or nil when it can.
+    public var capacityProblem: String? {
+        ServerSizing.capacityProblem(connections: expectedConnections, cpus: cpus)
+    }
+
+    /// Worker processes: one per `connectionsPerWorker` expected connections, never more than
+    /// `ServerSizing.maxWorkers(cpus:)`.
     public var workers: Int {
-        max(1, (expectedConnections + Self.connectionsPerWorker - 1) / Self.connectionsPerWorker)
+        min(ServerSizing.neededWorkers(connections: expectedConnections), ServerSizing.maxWorkers(cpus: cpus))
     }
 
     /// Connections each worker may hold: its share plus headroom for reconnects, never more

@@ -55,10 +55,19 @@ public final class SpawnedProcess: Sendable {
             kill(pid, SIGKILL)
             _ = reap(blocking: true)
         }
+        killGroup(SIGKILL)
     }
 
     /// Whether the child has ended (and has been reaped).
     public var hasExited: Bool { reap(blocking: false) != nil }
+
+    /// "exit status 1", "killed by signal 9", or "still running".
+    public var statusText: String {
+        guard let status = reap(blocking: false) else { return "still running" }
+        let signal = status & 0x7f
+        if signal == 0 { return "exit status \((status >> 8) & 0xff)" }
+        return "killed by signal \(signal)"
+    }
 
     /// Sends `signal` to the child if it is still running.
     public func signal(_ signal: Int32) {
@@ -76,13 +85,29 @@ public final class SpawnedProcess: Sendable {
         return reap(blocking: false)
     }
 
-    /// Stops the child: `signal` first, SIGKILL after `grace`. Returns once it has ended.
+    /// Sends `signal` to the child's process group (the child leads it: it was spawned with
+    /// its own group). Its descendants that outlive it stay in the group, and a group id is not
+    /// handed out again while members remain, so this reaches only what the child started.
+    public func killGroup(_ signal: Int32) {
+        kill(-pid, signal)
+    }
+
+    /// Whether anything of the child's process group still runs (the child, or what it forked).
+    public var groupIsAlive: Bool {
+        kill(-pid, 0) == 0
+    }
+
+    /// Stops the child and everything in its process group: `signal` to the group first,
+    /// SIGKILL to the group after `grace`, and once the child has ended, SIGKILL to what is
+    /// left of the group (nginx's workers outlive a killed master and keep listening). Returns
+    /// once the child has ended.
     public func stop(signal first: Int32 = SIGTERM, grace: Duration = .seconds(5)) async {
-        signal(first)
+        killGroup(first)
         if await wait(timeout: grace) == nil {
-            kill(pid, SIGKILL)
+            killGroup(SIGKILL)
             _ = await wait(timeout: .seconds(5))
         }
+        killGroup(SIGKILL)
     }
 
     private func reap(blocking: Bool) -> Int32? {

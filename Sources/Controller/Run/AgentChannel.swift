@@ -28,6 +28,11 @@ struct AgentChannel {
     var rejections: [String: String] = [:]
     /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
     var droppedFrames = 0
+    /// When the last beacon went out.
+    var lastBeacon: ContinuousClock.Instant?
+    /// How often the controller tells every agent it is alive: an agent's watchdog stops
+    /// everything it started after 30 s (or three report intervals) without a frame.
+    static let beaconInterval: Duration = .seconds(1)
 
     /// A channel over `link` for the agents of `roster`.
     init(
@@ -88,6 +93,12 @@ struct AgentChannel {
     /// declared lost). Without it (after Abort, when agents exit), silence is not a loss.
     mutating func tick(now: ContinuousClock.Instant, liveness: Bool = true) -> [AgentRoster.Event] {
         perform(delivery.tick(now: now))
+        if lastBeacon.map({ now - $0 >= Self.beaconInterval }) ?? true {
+            lastBeacon = now
+            // A Heartbeat on `all`: one frame for every agent, which only feeds its watchdog.
+            let frame = sequencer.frame(.heartbeat(Kb_V1_Heartbeat()), sentUnixNs: WallClock.nowUnixNs())
+            try? link.publish(topic: Kb_V1_Command.topicAll, payload: frame)
+        }
         return liveness ? roster.tick(now: now) : []
     }
 

@@ -51,7 +51,9 @@ public struct CleanupReport: Sendable, Equatable {
         failed.forEach { line("NOT deleted", $0) }
         let summary = dryRun
             ? "\(runID): \(wouldDelete.count) live resource(s) would be deleted (dry run, nothing done)"
-            : "\(runID): \(deleted.count) deleted, \(alreadyGone.count) already gone, \(failed.count) could not be deleted"
+            : failed.isEmpty
+                ? "\(runID): cleaned up, nothing left (\(deleted.count) deleted, \(alreadyGone.count) had already ended by themselves)"
+                : "\(runID): \(failed.count) resource(s) could NOT be deleted (\(deleted.count) deleted, \(alreadyGone.count) already gone): run `kloudbuster cleanup --run \(runID)` again"
         return [summary] + lines
     }
 }

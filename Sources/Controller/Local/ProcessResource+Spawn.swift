@@ -9,7 +9,7 @@ extension ProcessResource {
     /// descriptors beyond those three, an empty signal mask and default signal dispositions.
     static func posixSpawn(
         name: String, executable: String, arguments: [String], environment: [String: String],
-        stdout: String, stderr: String
+        stdout: String, stderr: String, directory: String? = nil
     ) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -27,6 +27,9 @@ extension ProcessResource {
         // files on some builds) would otherwise live on in every agent and keep ports and
         // locks alive after the controller exits.
         if status == 0 { status = closeFrom(&actions, 3) }
+        // The working folder marks the process and everything it starts (nginx does not
+        // change folders) as the run's: cleanup finds them by it even after the agent died.
+        if status == 0, let directory { status = changeDirectory(&actions, directory) }
         guard status == 0 else { throw spawnError(name, executable, "preparing the file actions", status) }
 
         // `swift test` and some service managers start us with SIGTERM blocked or ignored, and
@@ -72,6 +75,16 @@ extension ProcessResource {
     }
 
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?) -> Int32
+
+    /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), looked up at run time for the same
+    /// reason as `closeFrom`.
+    private static func changeDirectory(_ actions: inout posix_spawn_file_actions_t, _ directory: String) -> Int32 {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
+            return ENOSYS
+        }
+        return directory.withCString { unsafeBitCast(symbol, to: AddChdir.self)(&actions, $0) }
+    }
 
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+), which Swift's Glibc module
     /// does not export (it is behind _GNU_SOURCE), so it is looked up at run time.

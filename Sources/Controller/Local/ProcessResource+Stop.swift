@@ -10,22 +10,24 @@ extension ProcessResource {
 
     /// Stops the process a ledger row describes, without touching the ledger.
     func stop(_ resource: ResourceRecord, grace: Duration) async throws -> DeletionOutcome {
+        let leftovers = ProcessSweep(resource: resource, ledger: ledger)
         let identity: ProcessIdentity
         if let recorded = resource.processIdentity {
             identity = recorded
-        } else if resource.pid != nil {
-            // Its start time was unreadable right after spawn, so it had already exited and
-            // been reaped: whatever has the pid now is someone else's.
-            return .alreadyGone("pid \(resource.pid!) had exited before its start time was recorded; not signalled")
         } else if let found = Self.findByMarker(Self.marker(run: resource.runID, id: resource.id)) {
-            // The controller stopped between spawn and markCreated.
+            // The controller stopped between spawn and markCreated, or (an older controller)
+            // recorded a pid without its start time: the marker in its environment is proof.
             identity = found
         } else {
-            return .alreadyGone("never started: no pid recorded and no process carries its marker")
+            return try await leftovers.finish(.alreadyGone(
+                resource.pid.map { "pid \($0) no longer carries the resource's marker" }
+                    ?? "never started: no pid recorded and no process carries its marker"))
         }
 
         guard let stat = ProcessStat.read(pid: identity.pid) else {
-            return .alreadyGone("pid \(identity.pid) had exited")
+            // Gone itself; what it started (nginx and its workers) may not be.
+            Self.sweepGroup(identity.pid)
+            return try await leftovers.finish(.alreadyGone("pid \(identity.pid) had exited"))
         }
         guard stat.startTime == identity.startTime else {
             return .alreadyGone(
@@ -35,18 +37,18 @@ extension ProcessResource {
         if stat.state == "Z" || stat.state == "X" {
             Self.sweepGroup(identity.pid)
             Self.reap(identity.pid)
-            return .alreadyGone("pid \(identity.pid) had exited")
+            return try await leftovers.finish(.alreadyGone("pid \(identity.pid) had exited"))
         }
 
         Self.killGroup(identity.pid, signal: SIGTERM)
         if try await Self.waitUntilGone(identity, within: grace) {
             Self.sweepGroup(identity.pid)
-            return .deleted
+            return try await leftovers.finish(.deleted)
         }
         Self.killGroup(identity.pid, signal: SIGKILL)
         if try await Self.waitUntilGone(identity, within: Self.killTimeout) {
             Self.sweepGroup(identity.pid)
-            return .deleted
+            return try await leftovers.finish(.deleted)
         }
         throw ProcessResourceError(
             operation: "stop pid \(identity.pid)", resource: resource.name,

@@ -35,11 +35,14 @@ public struct ProcessResource: Sendable {
     ///   - environment: variables added to (or replacing) the controller's environment.
     ///   - parent: the resource it depends on, if any (deleted after it).
     ///   - address: the loopback address it serves on, if any.
+    ///   - directory: its working folder, if not the controller's; every process it starts
+    ///     inherits it, which is how cleanup finds them (`ProcessSweep`).
     /// - Throws: `LedgerError` when it cannot be recorded (nothing is spawned then), and
     ///   `ProcessResourceError` when it cannot be spawned (the row is then marked deleted).
     public func spawn(
         run: String, name: String, executable: String, arguments: [String] = [],
-        environment: [String: String] = [:], parent: ResourceID? = nil, address: String? = nil
+        environment: [String: String] = [:], parent: ResourceID? = nil, address: String? = nil,
+        directory: String? = nil
     ) throws -> ResourceRecord {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
             throw ProcessResourceError(
@@ -57,14 +60,26 @@ public struct ProcessResource: Sendable {
         do {
             pid = try Self.posixSpawn(
                 name: name, executable: executable, arguments: [executable] + arguments, environment: env,
-                stdout: logs.stdout.path, stderr: logs.stderr.path)
+                stdout: logs.stdout.path, stderr: logs.stderr.path, directory: directory)
         } catch {
             try? ledger.markDeleted(id, note: "never started: \(error)")
             throw error
         }
         // The child cannot have been reaped yet (only this process may reap it), so its stat
-        // is readable even if it already exited.
-        let startTime = ProcessStat.read(pid: pid)?.startTime
+        // is readable even if it already exited; when it is not (no descriptor left: EMFILE),
+        // the process cannot be told from a recycled pid later, so it must not live on.
+        guard let startTime = ProcessStat.read(pid: pid)?.startTime else {
+            let reason = String(cString: strerror(errno))
+            Self.killGroup(pid, signal: SIGKILL)
+            Self.reap(pid)
+            try? ledger.markDeleted(id, note: "stopped at once: /proc/\(pid)/stat could not be read (\(reason))")
+            throw ProcessResourceError(
+                operation: "record \(executable)", resource: name,
+                reason: "/proc/\(pid)/stat could not be read right after the spawn (\(reason)), so the process was stopped",
+                remedy: errno == EMFILE || errno == ENFILE
+                    ? "the controller ran out of file descriptors: raise `ulimit -n` or stage fewer agents"
+                    : "check that /proc is mounted and readable")
+        }
         do {
             try ledger.markCreated(id, pid: pid, pidStartTime: startTime)
         } catch {

@@ -12,6 +12,8 @@ public struct LocalCloud: AgentLauncher {
     public let processes: ProcessResource
     /// The kb-agent executable.
     public let agentBinary: String
+    /// The agents this launcher spawned and has not seen exit.
+    let spawned = SpawnedAgents()
 
     /// A launcher over `ledger` starting `agentBinary`.
     public init(ledger: Ledger, agentBinary: String) {
@@ -44,9 +46,25 @@ public struct LocalCloud: AgentLauncher {
             at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = try userDataFile(runID: userData.runID, agentID: userData.agentID)
         try userData.write(to: file)
-        _ = try processes.spawn(
+        let record = try processes.spawn(
             run: userData.runID, name: userData.agentID, executable: agentBinary,
-            arguments: ["run", "--userdata", file.path], address: userData.address)
+            arguments: ["run", "--userdata", file.path], address: userData.address, directory: work.path)
+        if let identity = record.processIdentity { spawned.add(userData.agentID, identity) }
+    }
+
+    /// Agents that exited since the last call, with how they ended ("exit status 1",
+    /// "killed by signal 9"). The controller is their parent, so it reaps them and knows at
+    /// once, instead of waiting for their silence.
+    public func exitedAgents() async -> [(agentID: String, how: String)] {
+        spawned.reapExited()
+    }
+
+    /// Stops the agent's process and everything it started (its nginx), and records it deleted.
+    public func stopLeftovers(of agentID: String) async {
+        guard let runID = Self.runID(ofAgent: agentID),
+            let record = try? processes.ledger.liveResources(run: runID).first(where: { $0.kind == .process && $0.name == agentID })
+        else { return }
+        _ = try? await processes.terminate(record, grace: .seconds(2))
     }
 
     /// The last lines of the agent's stderr (then stdout) log.

@@ -24,6 +24,15 @@ public protocol AgentLauncher: Sendable {
     /// The last lines the agent wrote to its logs, or what the cloud knows of its VM, to
     /// explain why it never joined or failed; nil when there is nothing to show.
     func logTail(agentID: String) async -> String?
+
+    /// Agents known to have ended since the last call, with how ("exit status 1", "killed by
+    /// signal 9"). Only a cloud that can see its agents' processes knows; the default knows
+    /// nothing, and silence alone tells the run.
+    func exitedAgents() async -> [(agentID: String, how: String)]
+
+    /// Stops what is left of an agent the run gave up on (lost, failed, exited): its process
+    /// and whatever it started. The default does nothing (cleanup deletes it at the end).
+    func stopLeftovers(of agentID: String) async
 }
 
 extension AgentLauncher {
@@ -32,6 +41,12 @@ extension AgentLauncher {
         try store.runDirectory(for: runID).appendingPathComponent(agentID).path
     }
 
+
+    /// Nothing is known before the agent is silent.
+    public func exitedAgents() async -> [(agentID: String, how: String)] { [] }
+
+    /// Cleanup deletes it at the end.
+    public func stopLeftovers(of agentID: String) async {}
 
     /// Launches the agents one after the other.
     public func launchAll(_ agents: [AgentUserData], started: @Sendable (Int) -> Void) async throws {

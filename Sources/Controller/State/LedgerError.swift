@@ -10,6 +10,8 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case nameWithoutRunID
         /// The parent belongs to another run.
         case foreignParent
+        /// Every loopback range a local run could use is held by other runs or in use.
+        case noLoopbackRange
     }
 
     /// Which misuse.
@@ -33,6 +35,7 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownResource: return "no resource \(subject) in the ledger; \(remedy)"
         case .nameWithoutRunID: return "resource name \(subject) does not contain its run id; \(remedy)"
         case .foreignParent: return "parent resource \(subject) belongs to another run; \(remedy)"
+        case .noLoopbackRange: return "no loopback range is free for \(subject); \(remedy)"
         }
     }
 }

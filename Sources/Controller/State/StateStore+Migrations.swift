@@ -52,6 +52,15 @@ extension StateStore {
                 t.primaryKey(["run_id", "stage", "idx"])
             }
         }
+        migrator.registerMigration("v2") { db in
+            // The second octets of 127.x.y.z a local run holds, so that two runs at once never
+            // share addresses (LoopbackLease).
+            try db.create(table: "loopback_lease") { t in
+                t.primaryKey("run_id", .text).references("run", onDelete: .cascade)
+                t.column("first_octet", .integer).notNull()
+                t.column("last_octet", .integer).notNull()
+            }
+        }
         return migrator
     }()
 }

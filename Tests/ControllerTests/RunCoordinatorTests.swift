@@ -23,7 +23,9 @@ struct RunCoordinatorTests {
         var all: [String] { lines.withLock { $0 } }
     }
 
-    private func fixture(silent: (String) -> Set<String> = { _ in [] }) throws -> Fixture {
+    private func fixture(
+        silent: (String) -> Set<String> = { _ in [] }, late: (String) -> Set<String> = { _ in [] }
+    ) throws -> Fixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kb-run-\(UInt32.random(in: 0...UInt32.max))")
         let ledger = Ledger(store: try StateStore(directory: folder))
         let yaml = "server:\n  vms_per_network: 2\nclient:\n  http_tool_configs:\n    duration: 2\n    report_interval: 1\n"
@@ -40,7 +42,7 @@ struct RunCoordinatorTests {
         let topology = try RunTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
         let keys = try CurveKeyPair.generate()
         let link = try ControllerLink(serverKeys: keys)
-        let launcher = RunFakeLauncher(silentAgents: silent(run.id))
+        let launcher = RunFakeLauncher(silentAgents: silent(run.id), lateAgents: late(run.id))
         let lines = LineBox()
         let coordinator = try RunCoordinator(
             runID: run.id, configuration: configuration, settings: settings, topology: topology, link: link,
@@ -99,6 +101,32 @@ struct RunCoordinatorTests {
         #expect(sent == 4 * 100 + 100)  // cli-0 in full, cli-1's first interval
         #expect(outcome.document.kbResult.first?.httpTotalReq == sent)
         #expect(try Histogram(decodingV2Base64: outcome.document.histogram).totalCount == Int64(sent))
+    }
+
+    @Test("a final report that arrives after its interval closed goes into that interval: JSON, state store and hlog add up to the total")
+    func lateReportJoinsItsInterval() async throws {
+        let f = try fixture(late: { ["\($0)-cli-1"] })
+        defer { f.launcher.stopAll(); f.link.close(); try? FileManager.default.removeItem(at: f.folder) }
+        let outcome = await f.coordinator.run()
+        #expect(outcome.status == "done", "console:\n\(f.lines.all.joined(separator: "\n"))")
+        #expect(f.lines.all.contains { $0.contains("late report of \(f.runID)-cli-1 merged into interval 3") })
+        let sent = f.launcher.book.requests.withLock { $0 }
+        #expect(sent == 2 * 4 * 100)
+        #expect(outcome.document.kbResult.first?.httpTotalReq == sent)
+        #expect(outcome.document.intervals.map(\.requests).reduce(0, +) == sent)
+        let last = try #require(outcome.document.intervals.last)
+        #expect(last.requests == 200, "the late report's requests join the last line")
+        // The state store's rows and the hlog's lines, decoded, count every request once.
+        let stored = try f.ledger.intervals(run: f.runID)
+        var storedTotal: Int64 = 0
+        for row in stored { storedTotal += try Histogram(decodingV2: [UInt8](try #require(row.histogram))).totalCount }
+        #expect(storedTotal == Int64(sent))
+        let hlog = try String(contentsOf: f.folder.appendingPathComponent("result.hlog"), encoding: .utf8)
+        var hlogTotal: Int64 = 0
+        for line in hlog.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("\"") {
+            hlogTotal += try Histogram(decodingV2Base64: String(try #require(line.split(separator: ",").last))).totalCount
+        }
+        #expect(hlogTotal == Int64(sent))
     }
 }
 

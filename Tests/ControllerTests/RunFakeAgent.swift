@@ -23,15 +23,18 @@ final class RunFakeAgent: Sendable {
     let link: AgentLink
     let book: Ledgerbook
     let silentAfterFirstReport: Bool
+    /// Sends its final report late, after the controller closed that interval.
+    let delayFinalReport: Bool
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let sequencer: Mutex<EnvelopeSequencer>
     private let silent = Mutex(false)
     private let welcomed = Mutex(false)
 
-    init(_ userData: AgentUserData, book: Ledgerbook, silentAfterFirstReport: Bool) throws {
+    init(_ userData: AgentUserData, book: Ledgerbook, silentAfterFirstReport: Bool, delayFinalReport: Bool = false) throws {
         self.userData = userData
         self.book = book
         self.silentAfterFirstReport = silentAfterFirstReport
+        self.delayFinalReport = delayFinalReport
         sequencer = Mutex(EnvelopeSequencer(runID: userData.runID, sender: userData.agentID))
         let role = AgentRole(rawValue: userData.role)!
         link = try AgentLink(
@@ -149,6 +152,8 @@ final class RunFakeAgent: Sendable {
             if report.final {
                 report.stageLatencyHistogram = Data(stage.encodedV2())
                 report.stageLatencyMaxUs = stage.maxValue
+                // Past the interval's due time (1 s after its end), before the stage's deadline.
+                if delayFinalReport { try? await Task.sleep(for: .milliseconds(1_300)) }
             }
             send(.intervalReport(report))
             book.requests.withLock { $0 += 100 }
@@ -167,14 +172,18 @@ final class RunFakeAgent: Sendable {
 final class RunFakeLauncher: AgentLauncher, Sendable {
     let book = RunFakeAgent.Ledgerbook()
     let silentAgents: Set<String>
+    let lateAgents: Set<String>
     let agents = Mutex<[RunFakeAgent]>([])
 
-    init(silentAgents: Set<String> = []) {
+    init(silentAgents: Set<String> = [], lateAgents: Set<String> = []) {
         self.silentAgents = silentAgents
+        self.lateAgents = lateAgents
     }
 
     func launch(_ userData: AgentUserData) async throws {
-        let agent = try RunFakeAgent(userData, book: book, silentAfterFirstReport: silentAgents.contains(userData.agentID))
+        let agent = try RunFakeAgent(
+            userData, book: book, silentAfterFirstReport: silentAgents.contains(userData.agentID),
+            delayFinalReport: lateAgents.contains(userData.agentID))
         agents.withLock { $0.append(agent) }
         agent.start()
     }

@@ -42,6 +42,20 @@ public final class ChildProcess {
 
     public var pid: pid_t { process.processIdentifier }
 
+    /// What the child has written to stdout so far.
+    public var stdoutSoFar: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+
+    /// Waits until the child's stdout contains `text` (true), it exits, or `timeout` seconds pass.
+    public func waitForOutput(_ text: String, timeout: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdoutSoFar.contains(text) { return true }
+            if !process.isRunning { return stdoutSoFar.contains(text) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     /// Waits up to @p timeout seconds, then kills; returns status and output.
     public func wait(timeout: Double) async -> Result {
         let deadline = Date().addingTimeInterval(timeout)

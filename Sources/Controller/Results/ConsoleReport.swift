@@ -26,7 +26,7 @@ public struct ConsoleReport: Sendable {
 
     /// The column heads of the interval lines.
     public func intervalHeader() {
-        emit(Self.pad(["time", "stage", "agents", "req/s", "MB/s", "p50", "p99", "p99.9", "errors"]))
+        emit(Self.pad(["time", "stage", "agents", "req/s", "MB/s", "p50", "p90", "p99", "p99.9", "errors"]))
     }
 
     /// One interval line.
@@ -34,7 +34,7 @@ public struct ConsoleReport: Sendable {
         emit(Self.pad([
             Self.clockText(summary.startUnixNs), "\(summary.stage)", "\(summary.agents)",
             Self.number(summary.requestsPerSecond), Self.number(summary.megabytesPerSecond, decimals: 2),
-            Self.latency(summary.p50Us), Self.latency(summary.p99Us), Self.latency(summary.p999Us),
+            Self.latency(summary.p50Us), Self.latency(summary.p90Us), Self.latency(summary.p99Us), Self.latency(summary.p999Us),
             "\(summary.errors.total)",
         ]))
     }
@@ -43,22 +43,30 @@ public struct ConsoleReport: Sendable {
     public func summary(_ document: ResultDocument, files: [String]) {
         emit("")
         emit("Run \(document.runID) (\(document.cloud)): \(document.status)\(document.detail.map { " - \($0)" } ?? "")")
-        emit(Self.pad(["stage", "clients", "requests", "req/s", "KB/s", "sock err", "timeouts", "p50", "p90", "p99", "p99.9"]))
+        emit(Self.pad(["stage", "clients", "requests", "req/s", "MB/s", "sock err", "timeouts", "p50", "p90", "p99", "p99.9"]))
         for entry in document.kbResult {
             let stats = Dictionary(entry.latencyStats.map { ($0.percentile, $0.microseconds) }, uniquingKeysWith: { a, _ in a })
             emit(Self.pad([
                 "\(entry.stage)", "\(entry.totalClientVms)", "\(entry.httpTotalReq)", Self.number(entry.httpRps),
-                Self.number(entry.httpThroughputKbytes), "\(entry.httpSockErr)", "\(entry.httpSockTimeout)",
+                Self.number(entry.httpThroughputKbytes * 1024 / 1e6, decimals: 2), "\(entry.httpSockErr)", "\(entry.httpSockTimeout)",
                 Self.latency(stats[50] ?? 0), Self.latency(stats[90] ?? 0), Self.latency(stats[99] ?? 0),
                 Self.latency(stats[99.9] ?? 0),
             ]))
             if let reason = entry.stopReason { emit("  \(reason)") }
+            for reason in entry.verdict.reasons { emit("  NOT OK: \(reason)") }
         }
         let e = document.errors
         emit("errors: connect \(e.connect), read \(e.read), write \(e.write), timeout \(e.timeout), status \(e.status), parse \(e.parse)")
         let lost = document.agents.filter { $0.status != "ok" }
         for agent in lost {
             emit("agent \(agent.id) (\(agent.role)): \(agent.status)\(agent.detail.map { ": \($0)" } ?? "")")
+        }
+        switch document.verdict {
+        case .ok:
+            emit("verdict: ok")
+        case .reasons(let reasons):
+            emit("verdict: NOT OK, the numbers above cannot be taken at face value (\(reasons.count) reason\(reasons.count == 1 ? "" : "s")):")
+            for reason in reasons { emit("  - \(reason)") }
         }
         for file in files { emit("wrote \(file)") }
     }

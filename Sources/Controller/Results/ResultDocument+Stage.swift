@@ -32,6 +32,16 @@ public struct StageResult: Sendable, Equatable {
     public var latencyMaxMicroseconds: Int64 = 0
     /// Why the progression stopped after it, if it did.
     public var stopReason: String?
+    /// How late requests left because the client engine was busy (µs), merged over clients.
+    public var engineLag = Histogram()
+    /// CPU seconds each client agent used during the stage.
+    public var clientCPUSeconds: [String: Double] = [:]
+    /// Engine threads per client agent, for the CPU check.
+    public var threadsPerClient = 0
+    /// Agents that were lost or failed during the stage, with what happened.
+    public var agentProblems: [String] = []
+    /// The stage's checks, once it ended.
+    public var verdict = Verdict()
 
     /// An empty stage result.
     public init(
@@ -80,6 +90,7 @@ extension ResultDocument.StageEntry {
         stage = Int(result.stage)
         histogram = result.latency.encodedV2Base64()
         stopReason = result.stopReason
+        verdict = result.verdict.isOK ? .ok : .reasons(result.verdict.reasons)
     }
 }
 
@@ -92,7 +103,7 @@ extension ResultDocument {
     ///   - stages: every stage that ran, in order.
     public init(
         runID: String, cloud: String, label: String?, startedAt: Date, status: String, detail: String?,
-        stages: [StageResult], intervals: [IntervalSummary], agents: [AgentSummary]
+        stages: [StageResult], intervals: [IntervalSummary], agents: [AgentSummary], runReasons: [String] = []
     ) {
         time = Self.timeText(startedAt)
         testMode = "http"
@@ -117,6 +128,8 @@ extension ResultDocument {
         histogram = total.encodedV2Base64()
         self.intervals = intervals
         self.agents = agents
+        let reasons = stages.flatMap { stage in stage.verdict.reasons.map { "stage \(stage.stage): \($0)" } } + runReasons
+        verdict = reasons.isEmpty ? .ok : .reasons(reasons)
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in local time, KloudBuster's `time` format.

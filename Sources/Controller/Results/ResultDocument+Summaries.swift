@@ -21,6 +21,8 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     public var megabytesPerSecond: Double
     /// Latency percentiles and exact max, µs.
     public var p50Us: Int64
+    /// 90th percentile, µs.
+    public var p90Us: Int64 = 0
     /// 99th percentile, µs.
     public var p99Us: Int64
     /// 99.9th percentile, µs.
@@ -38,6 +40,7 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
         case requestsPerSecond = "rps"
         case megabytesPerSecond = "mbytes_per_s"
         case p50Us = "p50_us"
+        case p90Us = "p90_us"
         case p99Us = "p99_us"
         case p999Us = "p999_us"
         case maxUs = "max_us"

@@ -34,6 +34,9 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public var intervals: [IntervalSummary]
     /// Every agent: what it did and how it ended.
     public var agents: [AgentSummary]
+    /// `"ok"` when every stage and the run passed their checks, else every reason, stages'
+    /// first ("stage 2: target rate not reached: ...").
+    public var verdict: VerdictValue = .ok
 
     /// One `kb_result` entry: a stage's totals over its active clients.
     public struct StageEntry: Codable, Sendable, Equatable {
@@ -65,6 +68,8 @@ public struct ResultDocument: Codable, Sendable, Equatable {
         public var histogram: String
         /// Why the progression stopped after this stage, if it did (extension).
         public var stopReason: String?
+        /// `"ok"`, or why this stage's numbers cannot be trusted (extension).
+        public var verdict: VerdictValue = .ok
 
         enum CodingKeys: String, CodingKey {
             case description, stage, histogram
@@ -79,6 +84,38 @@ public struct ResultDocument: Codable, Sendable, Equatable {
             case totalServerVms = "total_server_vms"
             case latencyStats = "latency_stats"
             case stopReason = "stop_reason"
+            case verdict
+        }
+    }
+
+    /// A verdict in JSON: the string `"ok"`, or the list of reasons.
+    public enum VerdictValue: Codable, Sendable, Equatable {
+        /// Every check passed.
+        case ok
+        /// Why not.
+        case reasons([String])
+
+        /// The reasons, empty for ok.
+        public var reasons: [String] {
+            if case .reasons(let reasons) = self { return reasons }
+            return []
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self), text == "ok" {
+                self = .ok
+            } else {
+                self = .reasons(try container.decode([String].self))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .ok: try container.encode("ok")
+            case .reasons(let reasons): try container.encode(reasons)
+            }
         }
     }
 
@@ -114,7 +151,7 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public static let percentiles: [Double] = [50, 75, 90, 99, 99.9, 99.99, 99.999]
 
     enum CodingKeys: String, CodingKey {
-        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents
+        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents, verdict
         case testMode = "test_mode"
         case kbResult = "kb_result"
         case runID = "run_id"

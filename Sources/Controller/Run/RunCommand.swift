@@ -24,7 +24,11 @@ public struct RunCommand: AsyncParsableCommand {
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json result.json --hlog result.hlog --label baseline
 
-            Exit status: 0 when the run completed (also when a progression stopped at its limit), 1 when it failed, 2 for a usage or configuration error, 130 after SIGINT and 143 after SIGTERM (results are written and resources deleted in every case). After a kill -9, `kloudbuster cleanup` deletes what the run left.
+            Results: every run writes result.json and result.hlog into its run folder (<state-dir>/runs/<run-id>/); --json and --hlog write copies. The last line of a run says where they are.
+
+            Verdict: every stage and the run are checked (rate reached within 5 %, errors under 1 %, the client engine not saturated, no agent lost or failed, the servers' count matching the clients'); the summary and the JSON (`verdict`) say `ok` or list the reasons.
+
+            Exit status: 0 when the run completed with verdict ok (also when a progression stopped at its limit), 3 when it completed but its verdict lists reasons (the numbers cannot be taken at face value), 1 when it failed, 2 for a usage or configuration error (nothing is staged), 130 after SIGINT and 143 after SIGTERM (results are written and resources deleted in every case). Ctrl-C stops staging or the load at once and cleans up; a second Ctrl-C says so, a third exits at once. After a kill -9, `kloudbuster cleanup` deletes what the run left, and agents stop by themselves after 30 s without their controller.
             """)
 
     /// Configuration files, merged over the default in order.
@@ -81,10 +85,18 @@ public struct RunCommand: AsyncParsableCommand {
     /// Stages, runs, reports and cleans up.
     public func run() async throws {
         var configuration = try loadConfiguration()
+        let outputs = (json: jsonFile ?? configuration.result.jsonFile, hlog: hlogFile ?? configuration.result.hlogFile)
+        // Before anything else: a typo in a path must cost a second, not the whole test.
+        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog")] {
+            guard let path else { continue }
+            do { try OutputFile.checkWritable(path, option: option) } catch { throw ValidationError("\(option): \(error)") }
+        }
         let openstack = cloud.cloud == .openstack ? try OpenStackRunSetup(options: cloud, topologyFile: topologyFile, configuration: configuration) : nil
         if let openstack {
             configuration = openstack.configuration
             openstack.notes.forEach { ConsoleReport.standardOutput.progress("note: \($0)") }
+        } else {
+            try Self.preflightLocal(configuration)
         }
         let ledger = Ledger(store: try state.openStore())
         let run = try ledger.newRun(
@@ -95,7 +107,7 @@ public struct RunCommand: AsyncParsableCommand {
         do {
             let topology = openstack != nil
                 ? try RunTopology(server: configuration.server, runID: run.id, addresses: TenantNetworkAddresses())
-                : try RunTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
+                : try Self.localTopology(configuration, runID: run.id, ledger: ledger)
             let launcher: any AgentLauncher
             var deleters = CleanupCommand.deleters(ledger: ledger)
             if let openstack {
@@ -116,7 +128,7 @@ public struct RunCommand: AsyncParsableCommand {
                 cleaner: Cleaner(ledger: ledger, deleters: deleters),
                 console: .standardOutput,
                 outputs: .init(
-                    jsonFile: jsonFile ?? configuration.result.jsonFile, hlogFile: hlogFile ?? configuration.result.hlogFile,
+                    jsonFile: outputs.json, hlogFile: outputs.hlog,
                     label: label ?? configuration.result.label, cleanup: configuration.cleanupResources && !noCleanup))
         } catch {
             try? ledger.setRunStatus(run.id, .failed)
@@ -139,5 +151,42 @@ public struct RunCommand: AsyncParsableCommand {
         try await group.run()
         if let status = signals.exitStatus { throw ExitCode(status) }
         guard let outcome = await coordinator.outcome, outcome.status != "failed" else { throw ExitCode.failure }
+        if !outcome.document.verdict.reasons.isEmpty { throw ExitCode(Self.untrustedStatus) }
+    }
+
+    /// The exit status of a run that completed but whose result cannot be trusted (its verdict
+    /// lists reasons).
+    public static let untrustedStatus: Int32 = 3
+
+    /// What the local cloud checks before anything exists: loopback room, descriptors,
+    /// nginx workers, processes. A problem is a usage error (exit 2) and nothing is recorded.
+    static func preflightLocal(_ configuration: Configuration) throws {
+        LocalPreflight.raiseDescriptorLimit()
+        var problems = LocalPreflight().problems(configuration)
+        do {
+            _ = try RunTopology(server: configuration.server, runID: "kb-00000000-0000-0000", addresses: LoopbackAddresses())
+        } catch {
+            problems.insert("\(error)", at: 0)
+        }
+        guard problems.isEmpty else {
+            throw ValidationError(
+                "this machine cannot run the configuration (nothing was staged):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// The local topology on loopback octets reserved for this run in the state store, away
+    /// from every other live run and from addresses something already listens on.
+    static func localTopology(_ configuration: Configuration, runID: String, ledger: Ledger) throws -> RunTopology {
+        let width = 2 * configuration.server.numberOfTenants
+        let base = try ledger.reserveLoopback(run: runID, width: width) { range in
+            guard let layout = try? LoopbackAddresses(tenantBase: range.lowerBound),
+                let topology = try? RunTopology(server: configuration.server, runID: runID, addresses: layout)
+            else { return false }
+            return topology.servers.allSatisfy { LoopbackProbe.canListen(address: $0.address, port: RunCoordinator.serverPort) }
+        }
+        if base != 1 {
+            ConsoleReport.standardOutput.progress("note: loopback 127.\(base)-\(base + width - 1).x.x (127.1.x.x and up are in use by another run or process)")
+        }
+        return try RunTopology(server: configuration.server, runID: runID, addresses: try LoopbackAddresses(tenantBase: base))
     }
 }

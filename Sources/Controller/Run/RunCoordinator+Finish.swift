@@ -33,23 +33,9 @@ extension RunCoordinator {
         let document = ResultDocument(
             runID: runID, cloud: (try? ledger.run(id: runID))?.cloud ?? ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
             detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
-            agents: agentSummaries())
-        var files: [String] = []
-        do {
-            let json = try document.jsonText()
-            try? ledger.storeResult(run: runID, json: json)
-            if let path = outputs.jsonFile {
-                try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-                files.append(path)
-            }
-            if let path = outputs.hlogFile {
-                try Data(hlog.text.utf8).write(to: URL(fileURLWithPath: path))
-                files.append(path)
-            }
-        } catch {
-            console.progress("could not write the results: \(error); the result is stored in the state database (`kloudbuster runs show \(runID)`)")
-        }
-        console.summary(document, files: files)
+            agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure))
+        let files = writeResults(document)
+        console.summary(document, files: [])
 
         if status == "failed" { try? ledger.setRunStatus(runID, .failed) }
         if status == "interrupted" { try? ledger.setRunStatus(runID, .interrupted) }
@@ -70,7 +56,73 @@ extension RunCoordinator {
             console.progress("resources kept (cleanup off): remove them with `kloudbuster cleanup --run \(runID)`")
         }
         state = failure.map { .failed($0) } ?? .done
+        if let folder = files.first.map({ URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
+            console.progress("results: \(files.joined(separator: ", ")) (also `kloudbuster runs show \(runID)`; run folder \(folder))")
+        } else {
+            console.progress("results: stored in the state database only: `kloudbuster runs show \(runID)`")
+        }
         return Outcome(status: status, document: document, cleanup: report, files: files)
+    }
+
+    /// Writes `result.json` and `result.hlog` into the run folder, then the copies asked for
+    /// (`--json`, `--hlog`, checked writable before the run started), and stores the JSON in
+    /// the state database. Returns the files written, the run folder's first.
+    func writeResults(_ document: ResultDocument) -> [String] {
+        var files: [String] = []
+        let json: String
+        do {
+            json = try document.jsonText()
+        } catch {
+            console.progress("could not encode the result: \(error)")
+            return []
+        }
+        try? ledger.storeResult(run: runID, json: json)
+        let folder = try? ledger.store.runDirectory(for: runID)
+        var targets: [(path: String, text: String)] = []
+        if let folder {
+            targets.append((folder.appendingPathComponent("result.json").path, json))
+            targets.append((folder.appendingPathComponent("result.hlog").path, hlog.text))
+        }
+        if let path = outputs.jsonFile { targets.append((path, json)) }
+        if let path = outputs.hlogFile { targets.append((path, hlog.text)) }
+        for (path, text) in targets {
+            do {
+                try OutputFile.write(text, to: path)
+                files.append(path)
+            } catch {
+                console.progress("\(error); the result is stored in the state database (`kloudbuster runs show \(runID)`)")
+            }
+        }
+        return files
+    }
+
+    /// Why the run as a whole cannot be trusted, beyond its stages' reasons: it failed or was
+    /// interrupted, agents were lost or failed outside a stage, or nginx served other numbers
+    /// of requests than the run's clients sent (traffic from elsewhere reached the servers).
+    func runReasons(status: String, failure: String?) -> [String] {
+        var reasons: [String] = []
+        if let failure { reasons.append("the run failed: \(failure)") }
+        if status == "interrupted" { reasons.append("the run was interrupted (\(interruptReason ?? "signal")): its last stage is partial") }
+        if stages.isEmpty, failure == nil, status != "interrupted" { reasons.append("no stage ran") }
+        let inStages = Set(stages.flatMap(\.agentProblems))
+        for (agentID, what) in troubles where !inStages.contains("\(agentID) \(what)") {
+            reasons.append("agent \(agentID) \(what)")
+        }
+        let clients = topology.clients.reduce(UInt64(0)) { $0 + (agentTotals[$1.id]?.requests ?? 0) }
+        let clientErrors = topology.clients.reduce(UInt64(0)) { $0 + (agentTotals[$1.id]?.errors ?? 0) }
+        let counted = topology.servers.compactMap { serverRequests[$0.id]?.requests }
+        let clientTrouble = troubles.contains { trouble in topology.clients.contains { $0.id == trouble.agentID } }
+        if failure == nil, !clientTrouble, counted.count == topology.servers.count, !stages.isEmpty {
+            let served = counted.reduce(0, +)
+            // nginx may count a request the client gave up on (a timeout); nothing else differs.
+            let slack = clientErrors + clients / 200
+            if served > clients + slack {
+                reasons.append("the servers served \(served) requests but this run's clients sent at most \(clients + clientErrors): traffic from elsewhere reached them")
+            } else if served + slack < clients {
+                reasons.append("the servers served \(served) requests but this run's clients counted \(clients) responses")
+            }
+        }
+        return reasons
     }
 
     /// Waits (3 s at most) for a report from every live server sent after the clients

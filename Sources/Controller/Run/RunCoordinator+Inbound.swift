@@ -21,6 +21,35 @@ extension RunCoordinator {
                 await self.tick()
             }
         })
+        let launcher = self.launcher
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.exitPollInterval)
+                let exited = await launcher.exitedAgents()
+                guard let self else { return }
+                if !exited.isEmpty { await self.agentsExited(exited) }
+            }
+        })
+    }
+
+    /// How often the cloud is asked which agents exited.
+    static let exitPollInterval: Duration = .milliseconds(250)
+
+    /// Agents whose process ended: before joining, the run fails at once with how they ended
+    /// and their log; after, they are lost now rather than after their silence. Once the run
+    /// is finishing, agents exit because they were told to.
+    func agentsExited(_ exited: [(agentID: String, how: String)]) {
+        guard ![.finishing, .cleaning, .done].contains(state) else { return }
+        for (agentID, how) in exited {
+            guard let entry = channel.roster.entry(agentID) else { continue }
+            if !entry.hasJoined {
+                earlyExits[agentID] = how
+                continue
+            }
+            if !entry.phase.isGone {
+                handle(channel.roster.declareLost(agentID, reason: "its process ended (\(how))"))
+            }
+        }
     }
 
     /// Handles one frame: bookkeeping in the channel, then roster events and reports here.
@@ -39,6 +68,13 @@ extension RunCoordinator {
         let finishing = [.finishing, .cleaning, .done].contains(state)
         handle(channel.tick(now: now, liveness: !finishing))
         closeIntervals(now: now, force: false)
+    }
+
+    /// Remembers an agent the run lost or that failed, for the verdict of the running stage
+    /// (if one runs) and of the run.
+    func noteTrouble(_ agentID: String, _ what: String) {
+        troubles.append((agentID, what))
+        if tracker != nil { tracker!.result.agentProblems.append("\(agentID) \(what)") }
     }
 
     /// Publishes a command for `agents` through the channel.
@@ -62,9 +98,14 @@ extension RunCoordinator {
             case .failed(let agentID, let detail):
                 console.progress("agent \(agentID) failed: \(detail)")
                 channel.forget(agent: agentID)
+                noteTrouble(agentID, "failed: \(detail)")
             case .lost(let agentID, let reason):
                 console.progress("agent \(agentID) lost: \(reason)")
                 channel.forget(agent: agentID)
+                noteTrouble(agentID, "lost: \(reason)")
+                // Nothing of a lost agent may live on: not it, not its nginx.
+                let launcher = self.launcher
+                tasks.append(Task { await launcher.stopLeftovers(of: agentID) })
             }
         }
     }

@@ -23,11 +23,18 @@ extension RunCoordinator {
         guard interruptReason == nil else { throw RunInterrupted() }
         let console = self.console
         let total = agents.count
-        try await launcher.launchAll(userData) { started in
-            if started % 50 == 0 || started == total { console.progress("started \(started) of \(total) agents") }
+        let launcher = self.launcher
+        let launch = Task {
+            try await launcher.launchAll(userData) { started in
+                if started % 50 == 0 || started == total { console.progress("started \(started) of \(total) agents") }
+            }
         }
+        staging = launch
+        let outcome = await launch.result
+        staging = nil
         guard state == .staging else { fatalError("RunCoordinator.stageAgents: state changed to \(state) while launching") }
         guard interruptReason == nil else { throw RunInterrupted() }
+        try outcome.get()
     }
 
     /// Waits until every agent said Hello; fails naming the missing ones and their logs.
@@ -35,9 +42,22 @@ extension RunCoordinator {
         expect(.staging, "awaitJoins")
         state = .joining
         let total = topology.agents.count
-        let joined = await wait(until: clock.now + settings.joinTimeout) { channel.roster.joinedCount == total }
+        let joined = await wait(until: clock.now + settings.joinTimeout) {
+            channel.roster.joinedCount == total || !earlyExits.isEmpty
+        }
         expect(.joining, "awaitJoins")
         guard interruptReason == nil else { throw RunInterrupted() }
+        if !earlyExits.isEmpty {
+            var parts: [String] = []
+            for (id, how) in earlyExits.sorted(by: { $0.key < $1.key }).prefix(5) {
+                let tail = await launcher.logTail(agentID: id)
+                parts.append("\(id) (\(how)\(tail.map { "; log: \($0.replacingOccurrences(of: "\n", with: " | "))" } ?? ""))")
+            }
+            let more = earlyExits.count > 5 ? " and \(earlyExits.count - 5) more" : ""
+            throw RunError(
+                "\(earlyExits.count) agent(s) exited before joining: " + parts.joined(separator: ", ") + more
+                    + "; check the agent binary (--agent-binary) and the logs in the run folder")
+        }
         guard joined else {
             let missing = channel.roster.notJoined()
             throw RunError(

@@ -7,7 +7,6 @@ extension RunCoordinator {
     func runStages() async throws {
         expect(.preparing, "runStages")
         try? ledger.setRunStatus(runID, .running)
-        console.intervalHeader()
         for stage in plan.stages {
             let active = Array(channel.roster.live(role: .httpClient).filter { id in
                 topology.clients.firstIndex { $0.id == id }.map { $0 < stage.clients } ?? false
@@ -37,6 +36,7 @@ extension RunCoordinator {
             activeClients: active.count, totalServers: topology.servers.count, connectionsPerClient: tool.connections,
             rateLimitPerClient: tool.rateLimit, seconds: settings.duration.inSeconds)
         result.description = plan.description(of: stage, totalClients: topology.clients.count)
+        result.threadsPerClient = tool.threads
         tracker = StageTracker(
             stage: stage, active: active, startUnixNs: startUnixNs, startInstant: startInstant, plannedEnd: plannedEnd,
             deadline: plannedEnd + settings.finalGrace, interval: settings.reportInterval, result: result)
@@ -50,6 +50,7 @@ extension RunCoordinator {
             for id in active { publish(.start(start), topic: id, to: [id]) }
         }
         console.progress("stage \(stage.number): \(active.count) client(s) loading for \(settings.duration.secondsText)")
+        console.intervalHeader()
 
         while true {
             let live = Set(channel.roster.live(role: .httpClient))
@@ -86,6 +87,11 @@ extension RunCoordinator {
             }
             if let reason = done.stopReason { console.progress("stage \(stage.number): \(reason)") }
         }
+        done.verdict = Verdict.of(done, limits: settings.verdictLimits)
+        if done.stopReason != nil {
+            // The progression's stop limit found where errors begin: that is its result.
+            done.verdict.reasons.removeAll { $0.hasPrefix("errors:") }
+        }
         return done
     }
 
@@ -107,6 +113,11 @@ extension RunCoordinator {
         totals.requests += report.requests
         totals.errors += errors.total
         agentTotals[agentID] = totals
+        if !report.lagHistogram.isEmpty {
+            // A malformed lag histogram only loses the saturation check's input.
+            _ = try? current.result.engineLag.add(decodingV2: Array(report.lagHistogram))
+        }
+        current.result.clientCPUSeconds[agentID, default: 0] += report.cpuUserS + report.cpuSysS
         let times = current.times[index]
         current.times[index] = (
             start: min(times?.start ?? .max, report.startUnixNs), durationNs: max(times?.durationNs ?? 0, report.durationNs))
@@ -118,13 +129,19 @@ extension RunCoordinator {
             }
         }
         if index <= current.closedThrough {
-            // Late: its interval was printed already, but the stage's totals must have it.
+            // Late: its interval was printed already; it goes into that interval (JSON, state
+            // store, hlog) and the stage's totals alike, so they always add up.
+            var latency = Histogram()
             if !report.latencyHistogram.isEmpty {
-                guard (try? current.result.latency.add(decodingV2: Array(report.latencyHistogram))) != nil else { return }
+                guard (try? latency.add(decodingV2: Array(report.latencyHistogram))) != nil else { return }
+                do { try current.result.latency.add(latency) } catch { fatalError("RunCoordinator: \(error)") }
             }
             current.result.count(
                 requests: report.requests, bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
                 maxUs: report.latencyMaxUs)
+            mergeLate(
+                stage: Int(current.stage.number), index: index, agentID: agentID, latency: latency,
+                requests: report.requests, bytesRead: report.bytesRead, errors: errors, maxUs: report.latencyMaxUs)
             return
         }
         current.aggregator.add(AgentInterval(
@@ -162,14 +179,47 @@ extension RunCoordinator {
                 agents: merged.agents.count, requests: merged.requests, bytesRead: merged.bytesRead,
                 requestsPerSecond: Double(merged.requests) / seconds,
                 megabytesPerSecond: Double(merged.bytesRead) / 1e6 / seconds,
-                p50Us: merged.latency.value(atPercentile: 50), p99Us: merged.latency.value(atPercentile: 99),
+                p50Us: merged.latency.value(atPercentile: 50), p90Us: merged.latency.value(atPercentile: 90),
+                p99Us: merged.latency.value(atPercentile: 99),
                 p999Us: merged.latency.value(atPercentile: 99.9), maxUs: merged.latencyMaxMicroseconds,
                 errors: merged.errors)
             intervals.append(summary)
             console.interval(summary)
-            hlog.append(merged.latency, startUnixNs: time.start, seconds: seconds)
+            hlog.append(merged.latency, key: .init(stage: summary.stage, index: index), startUnixNs: time.start, seconds: seconds)
             store(summary, histogram: merged.latency)
         }
+    }
+
+    /// Adds a late report to its closed interval: the JSON time series, the state store's row
+    /// and the hlog line. Its console line was printed already; a note says what changed.
+    private func mergeLate(
+        stage: Int, index: Int, agentID: String, latency: Histogram, requests: UInt64, bytesRead: UInt64,
+        errors: ErrorTally, maxUs: Int64
+    ) {
+        let key = IntervalLog.Key(stage: stage, index: index)
+        guard let position = intervals.lastIndex(where: { $0.stage == stage && $0.index == index }),
+            var histogram = hlog.histogram(key)
+        else {
+            console.progress("late report of \(agentID) for interval \(index) of stage \(stage): that interval was never closed")
+            return
+        }
+        do { try histogram.add(latency) } catch { fatalError("RunCoordinator: \(error)") }
+        var summary = intervals[position]
+        let seconds = max(summary.durationSeconds, 0.001)
+        summary.requests += requests
+        summary.bytesRead += bytesRead
+        summary.errors.add(errors)
+        summary.requestsPerSecond = Double(summary.requests) / seconds
+        summary.megabytesPerSecond = Double(summary.bytesRead) / 1e6 / seconds
+        summary.p50Us = histogram.value(atPercentile: 50)
+        summary.p90Us = histogram.value(atPercentile: 90)
+        summary.p99Us = histogram.value(atPercentile: 99)
+        summary.p999Us = histogram.value(atPercentile: 99.9)
+        summary.maxUs = max(summary.maxUs, maxUs)
+        intervals[position] = summary
+        hlog.replace(key, with: histogram)
+        store(summary, histogram: histogram)
+        console.progress("late report of \(agentID) merged into interval \(index) of stage \(stage) (+\(requests) requests)")
     }
 
     /// Writes an interval to the state store; a failure is reported and the run goes on.

@@ -92,6 +92,12 @@ public actor RunCoordinator {
     public var droppedFrames: Int { channel.droppedFrames }
     var interruptReason: String?
     var tasks: [Task<Void, Never>] = []
+    /// The launch in progress while staging; an interrupt cancels it.
+    var staging: Task<Void, any Error>?
+    /// Agents whose process ended before they joined, and how.
+    var earlyExits: [String: String] = [:]
+    /// Agents the run lost or that failed, with what happened, in order.
+    var troubles: [(agentID: String, what: String)] = []
     /// The outcome, once `run()` returned.
     public private(set) var outcome: Outcome?
 
@@ -138,6 +144,8 @@ public actor RunCoordinator {
         guard interruptReason == nil else { return }
         interruptReason = reason
         console.progress("\(reason): stopping the run")
+        // Staging stops at once: no more agents are started, and cleanup deletes those that were.
+        staging?.cancel()
     }
 
     /// Runs the whole protocol and returns how it ended. Never throws: a failure at any step

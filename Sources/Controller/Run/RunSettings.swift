@@ -22,6 +22,8 @@ public struct RunSettings: Sendable, Equatable {
     public var abortWait: Duration
     /// Re-send and give-up policy of commands.
     public var delivery: CommandDelivery.Policy
+    /// What the verdict of each stage checks against.
+    public var verdictLimits: Verdict.Limits
 
     /// The settings of `configuration`.
     public init(configuration: Configuration) {
@@ -36,6 +38,7 @@ public struct RunSettings: Sendable, Equatable {
         finalGrace = max(reportInterval * 2, .seconds(3))
         abortWait = .seconds(2)
         delivery = CommandDelivery.Policy()
+        verdictLimits = Verdict.Limits()
     }
 }
 

@@ -44,7 +44,8 @@ void conn_close(hg_thread *t, conn *c) {
 /* Count an error, drop the connection, and open a new one. After repeated connect
  * failures the new attempt waits for the next scan instead, so a closed port costs a
  * few attempts per second per connection rather than a busy loop. */
-void conn_fail(hg_thread *t, conn *c, hg_error_kind kind, int64_t now) {
+void conn_fail(hg_thread *t, conn *c, hg_error_kind kind, int32_t reason, int64_t now) {
+    note_reason(t, kind, reason);
     BUMP(t->stats.errors[kind], 1);
     conn_close(t, c);
     if (kind == HG_ERR_CONNECT) {
@@ -69,7 +70,10 @@ void conn_open(hg_thread *t, conn *c, int64_t now) {
     hg_engine *e = t->engine;
     if (draining(t)) return;
     int fd = socket(e->target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) goto fail;
+    if (fd < 0) {
+        conn_fail(t, c, HG_ERR_CONNECT, errno, now);
+        return;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (e->source_count) {
@@ -88,10 +92,10 @@ void conn_open(hg_thread *t, conn *c, int64_t now) {
     c->deadline = e->timeout_ns ? now + e->timeout_ns : 0;
     t->connecting++;
     return;
-fail_fd:
+fail_fd:;
+    int reason = errno; /* before close() can change it */
     close(fd);
-fail:
-    conn_fail(t, c, HG_ERR_CONNECT, now);
+    conn_fail(t, c, HG_ERR_CONNECT, reason, now);
 }
 
 static void drive_handshake(hg_thread *t, conn *c, int64_t now) {
@@ -102,7 +106,7 @@ static void drive_handshake(hg_thread *t, conn *c, int64_t now) {
     }
     int err = SSL_get_error(c->ssl, r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
-    conn_fail(t, c, HG_ERR_CONNECT, now);
+    tls_fail(t, c, HG_ERR_CONNECT, err, now);
 }
 
 static void on_connected(hg_thread *t, conn *c, int64_t now) {
@@ -114,7 +118,7 @@ static void on_connected(hg_thread *t, conn *c, int64_t now) {
     }
     c->ssl = SSL_new(e->ssl_ctx);
     if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
-        conn_fail(t, c, HG_ERR_CONNECT, now);
+        tls_fail(t, c, HG_ERR_CONNECT, SSL_ERROR_SSL, now);
         return;
     }
     if (e->tls_name) SSL_set_tlsext_host_name(c->ssl, e->tls_name);
@@ -141,7 +145,7 @@ static void do_write(hg_thread *t, conn *c) {
             if (n <= 0) {
                 int err = SSL_get_error(c->ssl, (int)n);
                 if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) return;
-                conn_fail(t, c, HG_ERR_WRITE, clock_ns());
+                tls_fail(t, c, HG_ERR_WRITE, err, clock_ns());
                 return;
             }
         } else {
@@ -149,7 +153,7 @@ static void do_write(hg_thread *t, conn *c) {
             if (n < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK) return; /* EPOLLOUT edge follows */
                 if (errno == EINTR) continue;
-                conn_fail(t, c, HG_ERR_WRITE, clock_ns());
+                conn_fail(t, c, HG_ERR_WRITE, errno, clock_ns());
                 return;
             }
         }
@@ -200,7 +204,7 @@ static void on_eof(hg_thread *t, conn *c) {
             c->parser.flags |= PF_CLOSE;
             complete(t, c);
         } else {
-            conn_fail(t, c, HG_ERR_READ, clock_ns());
+            conn_fail(t, c, HG_ERR_READ, HG_REASON_CLOSED, clock_ns());
         }
         return;
     }
@@ -223,7 +227,7 @@ static void do_read(hg_thread *t, conn *c, uint32_t events) {
                     on_eof(t, c);
                     return;
                 }
-                conn_fail(t, c, HG_ERR_READ, clock_ns());
+                tls_fail(t, c, HG_ERR_READ, err, clock_ns());
                 return;
             }
         } else {
@@ -231,7 +235,7 @@ static void do_read(hg_thread *t, conn *c, uint32_t events) {
             if (n < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK) return;
                 if (errno == EINTR) continue;
-                conn_fail(t, c, HG_ERR_READ, clock_ns());
+                conn_fail(t, c, HG_ERR_READ, errno, clock_ns());
                 return;
             }
             if (n == 0) {
@@ -241,13 +245,13 @@ static void do_read(hg_thread *t, conn *c, uint32_t events) {
         }
         BUMP(t->stats.bytes_read, (uint64_t)n);
         if (c->state != CS_READING && c->state != CS_WRITING) {
-            conn_fail(t, c, HG_ERR_PARSE, clock_ns()); /* bytes nobody asked for */
+            conn_fail(t, c, HG_ERR_PARSE, HG_REASON_UNSOLICITED, clock_ns()); /* bytes nobody asked for */
             return;
         }
         size_t used = 0;
         parse_result r = parser_feed(&c->parser, t->rbuf, (size_t)n, &used);
         if (r == PARSE_ERROR) {
-            conn_fail(t, c, HG_ERR_PARSE, clock_ns());
+            conn_fail(t, c, HG_ERR_PARSE, HG_REASON_INVALID, clock_ns());
             return;
         }
         if (r == PARSE_DONE) {
@@ -255,6 +259,7 @@ static void do_read(hg_thread *t, conn *c, uint32_t events) {
                 /* More than one response for one request: count it, then start afresh. */
                 c->parser.flags |= PF_CLOSE;
                 complete(t, c);
+                note_reason(t, HG_ERR_PARSE, HG_REASON_UNSOLICITED);
                 BUMP(t->stats.errors[HG_ERR_PARSE], 1);
                 return;
             }
@@ -277,7 +282,7 @@ void on_event(hg_thread *t, conn *c, uint32_t events, int64_t now) {
             socklen_t len = sizeof err;
             getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
             if (err || (events & (EPOLLERR | EPOLLHUP))) {
-                conn_fail(t, c, HG_ERR_CONNECT, now);
+                conn_fail(t, c, HG_ERR_CONNECT, err ? err : HG_REASON_CLOSED, now);
             } else {
                 on_connected(t, c, now);
             }

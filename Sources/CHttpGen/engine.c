@@ -332,6 +332,14 @@ void hg_engine_snapshot(const hg_engine *e, hg_snapshot *s) {
         if (max > s->latency_max_us) s->latency_max_us = max;
         if (lag_max > s->lag_max_us) s->lag_max_us = lag_max;
         s->open_connections += LOAD(t->stats.open);
+        /* The first thread (in thread order) that saw a kind of error explains it. */
+        for (int k = 0; k < HG_ERR_KIND_COUNT; k++) {
+            if (s->error_reasons[k] != HG_REASON_NONE) continue;
+            int32_t reason = __atomic_load_n(&t->reasons[k], __ATOMIC_ACQUIRE);
+            if (reason == HG_REASON_NONE) continue;
+            s->error_reasons[k] = reason;
+            if (reason == HG_REASON_TLS) memcpy(s->error_details[k], t->reason_details[k], HG_REASON_DETAIL_LEN);
+        }
         if (latency)
             for (int k = 0; k < HIST_COUNTS_LEN; k++) latency[k] += LOAD(t->latency_counts[k]);
         if (lag)

@@ -146,6 +146,11 @@ typedef struct hg_thread {
     size_t rbuf_len;
     int64_t *latency_counts;
     int64_t *lag_counts;
+    /* The first error of each kind: written once, on the error path, by the owner thread;
+     * the detail before the reason (release), so a snapshot that sees the reason (acquire)
+     * sees the whole detail. */
+    int32_t reasons[HG_ERR_KIND_COUNT];
+    char reason_details[HG_ERR_KIND_COUNT][HG_REASON_DETAIL_LEN];
     counters stats __attribute__((aligned(64)));
 } hg_thread;
 
@@ -196,10 +201,18 @@ static inline void hist_record(int64_t *counts, int64_t value_us) {
     BUMP(counts[i], 1);
 }
 
+/** Keeps @p reason (an errno or hg_reason) as the thread's first reason for @p kind. Error
+ * path only: the reason is set once and never changes. */
+static inline void note_reason(hg_thread *t, hg_error_kind kind, int32_t reason) {
+    if (reason == 0 || __atomic_load_n(&t->reasons[kind], __ATOMIC_RELAXED) != 0) return;
+    __atomic_store_n(&t->reasons[kind], reason, __ATOMIC_RELEASE);
+}
+
 /* Connections (conn.c). */
 void conn_open(hg_thread *t, conn *c, int64_t now);
 void conn_close(hg_thread *t, conn *c);
-void conn_fail(hg_thread *t, conn *c, hg_error_kind kind, int64_t now);
+/** Counts an error of @p kind for @p reason (an errno or hg_reason), closes and reopens. */
+void conn_fail(hg_thread *t, conn *c, hg_error_kind kind, int32_t reason, int64_t now);
 void on_event(hg_thread *t, conn *c, uint32_t events, int64_t now);
 /** Sends the next request now; latency will be timed from @p intended. */
 void conn_send(hg_thread *t, conn *c, int64_t intended, int64_t now);
@@ -215,5 +228,9 @@ void *loop_main(void *arg);
 /* TLS helpers (tls.c). Return 0 on success, -1 with a message on failure. */
 int tls_context_create(struct hg_engine *e, char *message, size_t message_len);
 void tls_context_destroy(struct hg_engine *e);
+/** A TLS call on @p c failed (SSL_get_error gave @p ssl_error): keeps OpenSSL's reason if it
+ * is the thread's first of @p kind (the error queue is per thread and read now, before
+ * SSL_free), empties the queue, then fails the connection as conn_fail does. */
+void tls_fail(hg_thread *t, conn *c, hg_error_kind kind, int ssl_error, int64_t now);
 
 #endif /* CHTTPGEN_INTERNAL_H */

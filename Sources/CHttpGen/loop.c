@@ -92,11 +92,11 @@ static void scan(hg_thread *t, int64_t now) {
             break;
         case CS_CONNECTING:
         case CS_HANDSHAKE:
-            if (c->deadline && now > c->deadline) conn_fail(t, c, HG_ERR_CONNECT, now);
+            if (c->deadline && now > c->deadline) conn_fail(t, c, HG_ERR_CONNECT, ETIMEDOUT, now);
             break;
         case CS_WRITING:
         case CS_READING:
-            if (c->deadline && now > c->deadline) conn_fail(t, c, HG_ERR_TIMEOUT, now);
+            if (c->deadline && now > c->deadline) conn_fail(t, c, HG_ERR_TIMEOUT, HG_REASON_TIMEOUT, now);
             break;
         default:
             break;
@@ -120,6 +120,7 @@ void *loop_main(void *arg) {
             int64_t deadline = atomic_load_explicit(&e->drain_deadline, memory_order_relaxed);
             if (now >= deadline) {
                 /* In flight for the whole drain window, which is the request timeout. */
+                note_reason(t, HG_ERR_TIMEOUT, HG_REASON_TIMEOUT);
                 BUMP(t->stats.errors[HG_ERR_TIMEOUT], t->busy);
                 break;
             }

@@ -10,6 +10,7 @@ struct KBAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kb-agent",
         abstract: "The KloudBuster agent: generates HTTP load and reports latency and throughput.",
+        version: AgentDaemon.version,
         subcommands: [LoadCommand.self, RunCommand.self])
 }
 
@@ -36,7 +37,8 @@ func exit(for error: Error) -> Never {
 /// does `run()` resolve to the asynchronous overload.
 @Sendable func runCommand() async {
     do {
-        var command = try KBAgent.parseAsRoot()
+        // wrk's glued short options (-t2 -c40) are split first; ArgumentParser refuses them.
+        var command = try KBAgent.parseAsRoot(LoadCommand.splittingGluedOptions(Array(CommandLine.arguments.dropFirst())))
         if var asyncCommand = command as? AsyncParsableCommand {
             try await asyncCommand.run()
         } else {

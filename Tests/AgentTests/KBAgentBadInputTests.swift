@@ -17,6 +17,15 @@ import Testing
         (["load", "http://127.0.0.1:1/", "-c", "-3"], "--connections"),
         (["load", "http://127.0.0.1:1/", "--bogus"], "--bogus"),
         (["load"], "url"),
+        (["load", "http://127.0.0.1:1/", "--body-size", "-1"], "must be at least 0 (got -1)"),
+        (["load", "http://127.0.0.1:1/", "-c-1"], "must be at least 1 (got -1)"),
+        (["load", "http://127.0.0.1:1/", "-t", "-1"], "--threads: must be at least 1 (got -1)"),
+        (["load", "http://127.0.0.1:1/", "-c", "1.5"], "not a whole number"),
+        (["load", "http://127.0.0.1:1/", "-H", "X-A: 1\r\nX-B: 2"], "-H/--header"),
+        (["load", "http://127.0.0.1:1/", "-H", "X-A: 1\nX-B: 2"], "inject"),
+        (["load", "http://127.0.0.1:1/", "--body-size", "10g"], "--body-size"),
+        (["load", "http://127.0.0.1:1/", "-d", "1s", "--hlog", "/nonexistent-kb-folder/run.hlog"],
+         "cannot write /nonexistent-kb-folder/run.hlog: no such directory"),
     ])
     func exitsWithStatus2AndOneLine(arguments: [String], expected: String) async throws {
         let run = try await KBAgentBinary.start(arguments).wait(timeout: 10)
@@ -25,6 +34,26 @@ import Testing
         let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
         #expect(lines.count == 1, "kb-agent \(arguments) printed \(lines.count) lines on stderr: \(run.stderr)")
         #expect(run.stderr.contains(expected), "kb-agent \(arguments): \(run.stderr)")
+        // Not Foundation's error dumps, and not the URL blamed for another option.
+        #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains("Error Domain="), "\(run.stderr)")
+        #expect(!run.stderr.contains("Missing value"), "\(run.stderr)")
+        if arguments.contains("--body-size") { #expect(!run.stderr.contains("URL"), "\(run.stderr)") }
+    }
+
+    @Test(arguments: [["--version"], ["load", "--version"]])
+    func versionPrintsTheVersion(arguments: [String]) async throws {
+        let run = try await KBAgentBinary.start(arguments).wait(timeout: 10)
+        #expect(run.status == 0, "kb-agent \(arguments): \(run.stderr)")
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0", "\(run.stdout)")
+    }
+
+    @Test func helpDocumentsLatencyAndTheExitStatuses() async throws {
+        let run = try await KBAgentBinary.start(["load", "--help"]).wait(timeout: 10)
+        #expect(run.stdout.contains("--latency"))
+        #expect(run.stdout.contains("ignored"))
+        let flat = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flat.contains("1 when every request failed"), "\(flat)")
+        #expect(flat.contains("3 when the run completed but its result is not trustworthy"), "\(flat)")
     }
 
     @Test func helpStillExitsZero() async throws {

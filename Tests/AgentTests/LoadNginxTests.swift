@@ -19,6 +19,16 @@ struct LoadNginxTests {
         #expect(try Histogram(decodingV2Base64: result.histogram).totalCount == Int64(result.requests))
     }
 
+    @Test("a wrk command line runs unchanged: glued short options, SI counts, --latency")
+    func wrkCommandLine() async throws {
+        let nginx = try NginxServer()
+        let run = try await KBAgentBinary.start(["load", "-t1", "-c2", "-d1s", "--latency", nginx.url("/")]).wait(timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("1 thread and 2 connections"), "\(run.stdout)")
+        let counted = try await KBAgentBinary.load([nginx.url("/"), "-c", "0.002k", "-t1", "-d", "500ms"])
+        #expect(counted.requests > 0)
+    }
+
     @Test("one connection per request (--close) is counted exactly too")
     func closeModeCountMatchesNginx() async throws {
         let nginx = try NginxServer(.init(accessLog: true))
@@ -61,20 +71,62 @@ struct LoadNginxTests {
     @Test("a location that returns 500 counts as status errors")
     func serverErrorsAreStatusErrors() async throws {
         let nginx = try NginxServer()
-        let result = try await KBAgentBinary.load([nginx.url("/500"), "-c", "4", "-t", "1", "-d", "1s"])
+        // No 2xx or 3xx response at all: every request failed, exit status 1.
+        let (result, run) = try await KBAgentBinary.loadWithOutput([nginx.url("/500"), "-c", "4", "-t", "1", "-d", "1s"], status: 1)
         #expect(result.requests > 0)
         #expect(result.status_codes["500"] == result.requests)
         #expect(result.errors.status == result.requests)
         #expect(result.errors.connect + result.errors.read + result.errors.timeout == 0)
+        #expect(result.error_reasons == ["status": "status 500"])
+        #expect(run.stderr.contains("every request failed"), "\(run.stderr)")
     }
 
-    @Test("a closed port gives connect errors and no requests")
+    @Test("a closed port gives connect errors that say \"connection refused\", and exit status 1")
     func closedPortGivesConnectErrors() async throws {
         let port = try ClosedPort.reserve()
-        let result = try await KBAgentBinary.load(["http://127.0.0.1:\(port)/", "-c", "4", "-t", "1", "-d", "1s"])
+        let (result, run) = try await KBAgentBinary.loadWithOutput(
+            ["http://127.0.0.1:\(port)/", "-c", "4", "-t", "1", "-d", "1s"], status: 1)
         #expect(result.requests == 0)
         #expect(result.errors.connect >= 4)
         #expect(result.errors.read + result.errors.timeout + result.errors.status == 0)
+        #expect(result.error_reasons == ["connect": "connection refused"])
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("every request failed"), "\(run.stderr)")
+        #expect(run.stderr.contains("connect errors: \(result.errors.connect) (connection refused)"), "\(run.stderr)")
+    }
+
+    @Test("the text summary gives each error kind its reason, as wrk users read it")
+    func textSummaryNamesTheReason() async throws {
+        let port = try ClosedPort.reserve()
+        let run = try await KBAgentBinary.start(["load", "http://127.0.0.1:\(port)/", "-c", "2", "-t", "1", "-d", "500ms"]).wait(timeout: 30)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("connect errors: "), "\(run.stdout)")
+        #expect(run.stdout.contains(" (connection refused)"), "\(run.stdout)")
+    }
+
+    @Test("https against a plain-HTTP port says the TLS handshake failed")
+    func tlsAgainstPlainHTTPSaysHandshake() async throws {
+        let nginx = try NginxServer()
+        let (result, run) = try await KBAgentBinary.loadWithOutput(
+            ["https://127.0.0.1:\(nginx.port)/", "-c", "2", "-t", "1", "-d", "1s", "--insecure"], status: 1)
+        #expect(result.requests == 0)
+        #expect(result.errors.connect > 0)
+        let reason = try #require(result.error_reasons["connect"])
+        #expect(reason.hasPrefix("TLS handshake failed: "), "\(reason)")
+        #expect(reason.count > "TLS handshake failed: ".count + 3, "\(reason)")
+        #expect(run.stderr.contains("TLS handshake failed"), "\(run.stderr)")
+    }
+
+    @Test("a rate the target cannot carry exits 3 and says so")
+    func unreachableRateExits3() async throws {
+        let nginx = try NginxServer()
+        let (result, run) = try await KBAgentBinary.loadWithOutput(
+            [nginx.url("/"), "-c", "2", "-t", "1", "-d", "1s", "-R", "1M"], status: 3)
+        #expect(result.requests > 0)
+        #expect(result.rps < 950_000)
+        #expect(run.stderr.contains("target rate 1,000,000 req/s not reached: "), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
     }
 
     @Test("a server that accepts and never answers gives timeouts")
@@ -82,11 +134,12 @@ struct LoadNginxTests {
         let silent = try SilentListener()
         let result = try await KBAgentBinary.load([
             "http://127.0.0.1:\(silent.port)/", "-c", "4", "-t", "1", "-d", "2s", "--timeout", "500ms",
-        ])
+        ], status: 1)
         #expect(result.requests == 0)
         // Each connection times out about every 500 ms for 2 s, and the last ones in the drain.
         #expect(result.errors.timeout >= 8)
         #expect(result.errors.connect == 0)
+        #expect(result.error_reasons == ["timeout": "no complete response within the timeout"])
     }
 
     @Test("Content-Length bodies are read whole")
@@ -125,9 +178,11 @@ struct LoadNginxTests {
         let insecure = try await KBAgentBinary.load([url, "-c", "4", "-t", "1", "-d", "1s", "--insecure"])
         #expect(insecure.requests > 100)
         #expect(insecure.errors.total == 0)
-        let verified = try await KBAgentBinary.load([url, "-c", "2", "-t", "1", "-d", "1s"])
+        let verified = try await KBAgentBinary.load([url, "-c", "2", "-t", "1", "-d", "1s"], status: 1)
         #expect(verified.requests == 0)
         #expect(verified.errors.connect > 0)
+        let reason = try #require(verified.error_reasons["connect"])
+        #expect(reason.hasPrefix("TLS handshake failed: certificate verify failed"), "\(reason)")
     }
 
     @Test("interval reports add up to the total: no sample is lost between snapshots")

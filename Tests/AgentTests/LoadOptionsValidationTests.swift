@@ -48,6 +48,41 @@ import Testing
         #expect(!text.contains("\n"), "\(arguments): more than one line: \(text)")
     }
 
+    /// ArgumentParser would take "-1" for an option and say "Missing value for '--body-size'";
+    /// every option instead states its bound and quotes the value, glued or not.
+    @Test(arguments: [
+        (["--body-size", "-1"], "--body-size", "must be at least 0 (got -1)"),
+        (["-c", "-1"], "--connections", "must be at least 1 (got -1)"),
+        (["--connections=-1"], "--connections", "must be at least 1 (got -1)"),
+        (["-t", "-1"], "--threads", "must be at least 1 (got -1)"),
+        (["-R", "-1"], "--rate", "must be greater than zero (got \"-1\")"),
+        (["-d", "-1"], "--duration", "must be greater than zero (got \"-1\")"),
+        (["--timeout", "-1"], "--timeout", "must not be negative (got \"-1\")"),
+        (["--interval", "-1"], "--interval", "must be greater than zero (got \"-1\")"),
+    ])
+    func negativeNumbersStateTheBound(arguments: [String], option: String, bound: String) throws {
+        let text = try #require(message(["http://h/"] + arguments), "\(arguments) was accepted")
+        #expect(text.contains(option), "\(arguments): \(text)")
+        #expect(text.contains(bound), "\(arguments): \(text)")
+        #expect(!text.contains("Missing value"), "\(arguments): \(text)")
+    }
+
+    @Test func aBodyOverTheEngineLimitNamesBodySizeNotTheURL() throws {
+        let text = try #require(message(["http://h/", "--body-size", "10g"]))
+        #expect(text.hasPrefix("--body-size: "), "\(text)")
+        #expect(text.contains("256 MiB"), "\(text)")
+        #expect(!text.contains("URL"), "\(text)")
+        #expect(message(["http://h/", "--body-size", "256m"]) == nil)
+    }
+
+    @Test(arguments: ["X-A: 1\r\nX-B: 2", "X-A: 1\nGET / HTTP/1.1", "X-A: 1\r"])
+    func aHeaderWithALineBreakIsRefusedAsInjection(header: String) throws {
+        let text = try #require(message(["http://h/", "-H", header]), "\(header.debugDescription) was accepted")
+        #expect(text.hasPrefix("-H/--header: "), "\(text)")
+        #expect(text.contains("inject"), "\(text)")
+        #expect(!text.contains("\n") && !text.contains("\r"), "\(text.debugDescription)")
+    }
+
     @Test func zeroRateSaysWhatToType() throws {
         let text = try #require(message(["http://h/", "-R", "0"]))
         #expect(text == "--rate: must be greater than zero (got \"0\"); give requests per second like 500, 10k or 1.5M, or leave it out for no limit")

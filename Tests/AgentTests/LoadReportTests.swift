@@ -9,6 +9,7 @@ import Testing
         totals.requests = 1_000
         totals.bytesRead = 50_000
         totals.errors.connect = 2
+        totals.errorReasons.connect = "connection refused"
         totals.statusCodes = [200: 990, 503: 10]
         for value in 1...1_000 { totals.latency.record(Int64(value)) }
         totals.latencyMin = 1
@@ -25,12 +26,13 @@ import Testing
         let text = try LoadReport(result: result(rate: 500, intervals: true)).json()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(Set(object.keys) == [
-            "requests", "duration_s", "rps", "bytes_read", "errors", "status_codes", "latency_us",
+            "requests", "duration_s", "rps", "bytes_read", "errors", "error_reasons", "status_codes", "latency_us",
             "histogram", "lag_us", "cpu", "intervals",
         ])
         #expect(object["rps"] as? Double == 500)
         let errors = try #require(object["errors"] as? [String: Int])
         #expect(errors == ["connect": 2, "read": 0, "write": 0, "timeout": 0, "status": 0, "parse": 0])
+        #expect(object["error_reasons"] as? [String: String] == ["connect": "connection refused"])
         #expect(object["status_codes"] as? [String: Int] == ["200": 990, "503": 10])
         let latency = try #require(object["latency_us"] as? [String: Any])
         #expect(Set(latency.keys) == ["p50", "p75", "p90", "p99", "p99_9", "p99_99", "p99_999", "max", "mean"])
@@ -54,7 +56,7 @@ import Testing
     @Test func textSummaryShowsOnlyNonZeroErrorsAndTheCodes() {
         let text = LoadReport(result: result(rate: nil, intervals: false)).text()
         #expect(text.contains("1000 requests in 2.00s"))
-        #expect(text.contains("Errors: connect 2"))
+        #expect(text.contains("  connect errors: 2 (connection refused)\n"))
         #expect(!text.contains("timeout"))
         #expect(text.contains("Status codes: 200 990, 503 10"))
         #expect(text.contains("99.999%"))

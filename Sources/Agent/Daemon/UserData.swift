@@ -133,19 +133,14 @@ public struct UserData: Sendable, Equatable {
 
     /// Reads and parses the file at `path`.
     public static func fields(file path: String) throws(UserDataError) -> Fields {
-        guard access(path, R_OK) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let bytes: [UInt8]
+        do {
+            bytes = try PlainFile.read(path)
+        } catch {
+            let reason = PlainFile.words(for: error.code, operation: error.operation)
             throw UserDataError(
                 source: path, key: nil,
                 problem: "cannot be read (\(reason)); give the path of the JSON file the controller wrote")
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw UserDataError(
-                source: path, key: nil,
-                problem: "cannot be read (\(error)); give the path of the JSON file the controller wrote")
         }
         return try fields(json: bytes, source: path)
     }

@@ -16,6 +16,8 @@ public struct EngineTotals: Sendable, Equatable {
     public var connects: UInt64 = 0
     /// Failures by kind.
     public var errors = ErrorCounts()
+    /// Why the failures happened, by kind (the first of each kind since the start).
+    public var errorReasons = ErrorReasons()
     /// Responses by status code; codes never seen are absent. Key 0 collects codes outside 100-599.
     public var statusCodes: [Int: UInt64] = [:]
     /// Latency of complete responses, in microseconds.
@@ -38,7 +40,7 @@ public struct EngineTotals: Sendable, Equatable {
     ///
     /// Counters and histograms are differences. Exact minimum and maximum cannot be taken apart
     /// by interval, so they come from the interval's histogram (within its 3 significant
-    /// figures); `openConnections` stays the later gauge reading.
+    /// figures); `openConnections` and `errorReasons` stay the later readings.
     public func subtracting(_ earlier: EngineTotals) throws -> EngineTotals {
         var delta = EngineTotals()
         delta.requests = requests.saturatingMinus(earlier.requests)
@@ -46,6 +48,7 @@ public struct EngineTotals: Sendable, Equatable {
         delta.bytesWritten = bytesWritten.saturatingMinus(earlier.bytesWritten)
         delta.connects = connects.saturatingMinus(earlier.connects)
         delta.errors = errors.subtracting(earlier.errors)
+        delta.errorReasons = errorReasons  // the first reason of a run explains its intervals too
         for (code, count) in statusCodes {
             let difference = count.saturatingMinus(earlier.statusCodes[code] ?? 0)
             if difference > 0 { delta.statusCodes[code] = difference }

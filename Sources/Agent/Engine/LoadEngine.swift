@@ -114,6 +114,14 @@ public final class LoadEngine: @unchecked Sendable {
                 totals.statusCodes[code] = count
             }
         }
+        let reasons = withUnsafeBytes(of: &raw.error_reasons) { Array($0.bindMemory(to: Int32.self)) }
+        let details = withUnsafeBytes(of: &raw.error_details) { bytes in
+            (0..<reasons.count).map { kind in
+                let slice = bytes[(kind * Int(HG_REASON_DETAIL_LEN))..<((kind + 1) * Int(HG_REASON_DETAIL_LEN))]
+                return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
+            }
+        }
+        totals.errorReasons = ErrorReasons(reasons: reasons, details: details, statusCodes: totals.statusCodes)
         totals.latency = histogram(latencyCounts)
         totals.lag = histogram(lagCounts)
         totals.latencyMin = raw.latency_min_us == Int64.max ? nil : raw.latency_min_us

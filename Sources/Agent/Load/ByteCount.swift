@@ -24,7 +24,7 @@ public struct ByteCount: Sendable, Equatable, CustomStringConvertible {
             throw ValidationError("\"\(text)\" is not a size; give \(ByteCount.expectedForm)")
         }
         guard split.number >= 0 else {
-            throw ValidationError("\"\(text)\" is negative; give \(ByteCount.expectedForm)")
+            throw ValidationError("must be at least 0 (got \(text)); give \(ByteCount.expectedForm)")
         }
         let multiplier: Double
         switch split.suffix.lowercased() {

@@ -40,6 +40,17 @@ enum Formatting {
         return fixed(value, 2) + units[unit]
     }
 
+    /// A whole number with thousands separators: "1,000,000".
+    static func grouped(_ value: Double) -> String {
+        let digits = Array(fixed(abs(value), 0))
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return (value <= -0.5 ? "-" : "") + text
+    }
+
     /// `text` right-aligned in `width` columns.
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text

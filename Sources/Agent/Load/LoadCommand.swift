@@ -1,9 +1,4 @@
 import ArgumentParser
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,11 +14,15 @@ public struct LoadCommand: AsyncParsableCommand {
               kb-agent load http://127.0.0.1:8080/ -c 100 -d 30s
               kb-agent load http://127.0.0.1:8080/ -c 100 -R 10k -d 1m --interval 1s --json
               kb-agent load https://[::1]:8443/ --insecure -c 1000 --source 127.0.0.2-127.0.0.9
+              kb-agent load -t2 -c1k -d30s --latency http://127.0.0.1:8080/   (wrk's spelling works too)
 
             Without --rate each connection sends its next request when the previous response arrives (closed loop, like wrk). With --rate the requests follow a fixed schedule and latency is measured from the scheduled send time (like wrk2). Ctrl-C stops the load early and still prints the report.
 
-            Exit status: 0 when the run completed, 2 for a usage error (a bad option or an unresolvable host), 1 when the engine failed.
-            """)
+            When requests fail, the summary and --json ("error_reasons") say why, from the first error of each kind: "connect errors: 30 (connection refused)".
+
+            Exit status: 0 when the run completed; 1 when every request failed (no 2xx or 3xx response; the reason is printed) or the engine failed; 2 for a usage error (a bad option or an unresolvable host); 3 when the run completed but its result is not trustworthy: the achieved rate is more than 5 % below --rate, or the engine's send lag (p99 over 50ms) shows the client was saturated (a line on stderr says which).
+            """,
+        version: AgentDaemon.version)
 
     /// The options, shared with anything else that starts a load from the command line.
     @OptionGroup public var options: LoadOptions
@@ -54,21 +53,28 @@ public struct LoadCommand: AsyncParsableCommand {
                 }
             }
         } catch let error as EngineError where error.isUsageError {
-            // A host that does not resolve is a mistake in the command line, reported like one.
-            throw ValidationError("URL: \(error)")
+            // A host that does not resolve is a mistake in the command line, reported like one;
+            // the engine's other refusals name their own field.
+            throw ValidationError(error.kind == .unresolvableHost ? "URL: \(error)" : "\(error)")
         }
         let report = LoadReport(result: result)
         print(json ? try report.json() : report.text())
         if let hlog = options.hlog {
             try LoadCommand.write(report.histogramLog(comment: "kb-agent load \(plan.displayURL)"), to: hlog)
         }
+        let verdict = LoadVerdict(result: result)
+        if let message = verdict.message {
+            StandardStreams.flushOutput()
+            StandardStreams.writeError(message)
+            Glibc.exit(verdict.exitStatus)
+        }
     }
 
     private static func write(_ text: String, to path: String) throws {
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            try PlainFile.write(Array(text.utf8), to: path)
         } catch {
-            throw ValidationError("--hlog: cannot write \"\(path)\" (\(error)); give a path in a writable folder")
+            throw ValidationError("--hlog: \(error); give a path in a writable folder")
         }
     }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 
 extension LoadOptions {
+    /// The largest request body the engine sends (its buffer holds one request whole).
+    public static let maximumBodySize = ByteCount(256 * 1_048_576)
+
     /// The target, parsed; throws a `ValidationError` naming the URL argument.
     public func target() throws -> TargetURL {
         do {
@@ -53,6 +56,9 @@ extension LoadOptions {
                 throw ValidationError("--interval: \"\(interval)\" is longer than --duration \"\(duration)\"; give an interval no longer than the run")
             }
         }
+        guard bodySize.bytes <= LoadOptions.maximumBodySize.bytes else {
+            throw ValidationError("--body-size: \"\(bodySize)\" is more than the limit of 256 MiB; give at most 256m")
+        }
         try checkLimits(limits)
         let (headers, hostHeader) = try checkedHeaders()
         try checkMethod()
@@ -87,8 +93,10 @@ extension LoadOptions {
         var headers: [String] = []
         var host: String?
         for line in header {
-            guard !line.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-                throw ValidationError("--header: \"\(line)\" contains a line break; give one header per -H")
+            guard !line.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                // Sent as it is, the rest of the line would be a header (or a request) of its own.
+                let shown = line.unicodeScalars.map { $0 == "\r" ? "\\r" : $0 == "\n" ? "\\n" : String($0) }.joined()
+                throw ValidationError("-H/--header: \"\(shown)\" contains a line break (CR or LF), which would inject headers into the request; give one header per -H")
             }
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
                   line[..<colon].allSatisfy(LoadOptions.isTokenCharacter) else {

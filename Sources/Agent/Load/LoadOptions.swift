@@ -16,14 +16,16 @@ public struct LoadOptions: ParsableArguments {
 
     /// Concurrent connections.
     @Option(name: [.customShort("c"), .long], parsing: .unconditional, help: ArgumentHelp(
-        "Concurrent connections kept open, spread over the threads. Each needs a file descriptor and, per source address, a local port.",
-        valueName: "n"))
+        "Concurrent connections kept open, spread over the threads, like 40, 1k or 1.5k (1,500). Each needs a file descriptor and, per source address, a local port. (default: 10)",
+        valueName: "n"),
+        transform: { try CountValue(parsing: $0).value })
     public var connections: Int = 10
 
     /// Event-loop threads; nil means min(CPUs, connections).
     @Option(name: [.customShort("t"), .long], parsing: .unconditional, help: ArgumentHelp(
-        "Event-loop threads, at most --connections. (default: the number of CPUs, or --connections if fewer)",
-        valueName: "n"))
+        "Event-loop threads, at most --connections; k, M and G multiply as with -c. (default: the number of CPUs, or --connections if fewer)",
+        valueName: "n"),
+        transform: { try CountValue(parsing: $0).value })
     public var threads: Int?
 
     /// How long the load runs.
@@ -57,8 +59,8 @@ public struct LoadOptions: ParsableArguments {
     public var method = "GET"
 
     /// Bytes of body per request.
-    @Option(name: .customLong("body-size"), help: ArgumentHelp(
-        "Bytes of request body sent with each request, like 512, 1k (1024) or 4m; 0 sends none. Usually with --method POST or PUT. (default: 0)",
+    @Option(name: .customLong("body-size"), parsing: .unconditional, help: ArgumentHelp(
+        "Bytes of request body sent with each request, like 512, 1k (1024) or 4m, at most 256m; 0 sends none. Usually with --method POST or PUT. (default: 0)",
         valueName: "size"),
         transform: ByteCount.init(parsing:))
     public var bodySize = ByteCount(0)
@@ -77,6 +79,10 @@ public struct LoadOptions: ParsableArguments {
     /// Skip certificate verification.
     @Flag(help: "With https, accept any server certificate and host name (for self-signed test servers).")
     public var insecure = false
+
+    /// wrk's `--latency`, accepted so that wrk command lines run unchanged.
+    @Flag(help: "Accepted for wrk compatibility and ignored: the latency distribution is always printed.")
+    public var latency = false
 
     /// JSON output.
     @Flag(help: "Print the result as one JSON object on stdout instead of the text summary.")

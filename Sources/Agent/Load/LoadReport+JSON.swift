@@ -6,7 +6,8 @@ import Foundation
 import Proto
 
 extension LoadReport {
-    /// The `--json` object, one line: requests, duration_s, rps, bytes_read, errors, status_codes,
+    /// The `--json` object, one line: requests, duration_s, rps, bytes_read, errors,
+    /// error_reasons, status_codes,
     /// latency_us, histogram (V2 base64, µs), lag_us (with a rate), cpu and intervals (with an
     /// interval). Keys are sorted so that outputs compare line by line.
     public func json() throws -> String {
@@ -25,6 +26,9 @@ extension LoadReport {
             rps: Formatting.rounded(result.requestsPerSecond, 3),
             bytesRead: totals.bytesRead,
             errors: Errors(totals.errors),
+            errorReasons: Dictionary(uniqueKeysWithValues: totals.errors.named.compactMap { kind in
+                totals.errorReasons.reason(named: kind.name).flatMap { kind.count > 0 ? (kind.name, $0) : nil }
+            }),
             statusCodes: Dictionary(uniqueKeysWithValues: totals.statusCodes.map { (String($0.key), $0.value) }),
             latency: Latency(
                 p50: latency.value(atPercentile: 50), p75: latency.value(atPercentile: 75),
@@ -52,6 +56,8 @@ extension LoadReport {
         public var bytesRead: UInt64
         /// Errors by kind.
         public var errors: Errors
+        /// Why, for each kind with errors: the first such error in words ("connection refused").
+        public var errorReasons: [String: String]
         /// Responses by status code ("0" for codes outside 100-599).
         public var statusCodes: [String: UInt64]
         /// Latency percentiles in microseconds.
@@ -68,6 +74,7 @@ extension LoadReport {
         enum CodingKeys: String, CodingKey {
             case requests, rps, errors, histogram, cpu, intervals
             case durationSeconds = "duration_s", bytesRead = "bytes_read", statusCodes = "status_codes"
+            case errorReasons = "error_reasons"
             case latency = "latency_us", lag = "lag_us"
         }
     }

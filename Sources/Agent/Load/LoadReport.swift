@@ -62,9 +62,10 @@ public struct LoadReport: Sendable {
         }
         lines.append("  " + Formatting.pad("max", 8) + Formatting.pad(show(totals.latencyMax), 11))
         lines.append("  \(totals.requests) requests in \(Formatting.fixed(result.duration, 2))s, \(Formatting.bytes(Double(totals.bytesRead))) read, \(Formatting.bytes(Double(totals.bytesWritten))) written\(result.interrupted ? " (interrupted)" : "")")
-        let errors = totals.errors.named.filter { $0.count > 0 }
-        if !errors.isEmpty {
-            lines.append("  Errors: " + errors.map { "\($0.name) \($0.count)" }.joined(separator: ", "))
+        for (name, count) in totals.errors.named where count > 0 {
+            // As wrk says "Socket errors: connect 30", with the first such error's reason.
+            let reason = totals.errorReasons.reason(named: name).map { " (\($0))" } ?? ""
+            lines.append("  \(name) errors: \(count)\(reason)")
         }
         if !totals.statusCodes.isEmpty {
             lines.append("  Status codes: " + totals.statusCodes.sorted { $0.key < $1.key }

@@ -38,14 +38,14 @@ public actor HTTPServerRole {
     public func start(readiness: Duration = .seconds(10)) async throws(HTTPServerError) {
         guard case .idle = state else { fatalError("HTTPServerRole.start called twice") }
         let directory = configuration.directory
-        do {
+        do throws(PlainFile.Failure) {
             for folder in ["", "/html", "/tmp"] {
-                try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: true)
+                try PlainFile.makeDirectories(directory + folder)
             }
-            try Data(configuration.text.utf8).write(to: URL(fileURLWithPath: configuration.configurationPath))
-            try Data(configuration.page).write(to: URL(fileURLWithPath: configuration.pagePath))
+            try PlainFile.write(Array(configuration.text.utf8), to: configuration.configurationPath)
+            try PlainFile.write(configuration.page, to: configuration.pagePath)
         } catch {
-            throw HTTPServerError(reason: "cannot write nginx's files in \(directory): \(error)")
+            throw HTTPServerError(reason: "nginx's files: \(error); give a work folder this user may write")
         }
         let process: SpawnedProcess
         do {

@@ -71,6 +71,23 @@ typedef enum hg_error_kind {
     HG_ERR_KIND_COUNT = 6
 } hg_error_kind;
 
+/**
+ * Why the first error of a kind happened (hg_snapshot.error_reasons). Positive values are
+ * the errno of the failed system call (ECONNREFUSED, ECONNRESET, ETIMEDOUT for a connect or
+ * handshake past the timeout, ...); the engine's own reasons are negative.
+ */
+typedef enum hg_reason {
+    HG_REASON_NONE = 0,         /**< No error of this kind yet. */
+    HG_REASON_CLOSED = -1,      /**< The peer closed the connection before the response was complete. */
+    HG_REASON_TLS = -2,         /**< TLS failed; hg_snapshot.error_details holds OpenSSL's reason. */
+    HG_REASON_TIMEOUT = -3,     /**< No complete response within the request timeout. */
+    HG_REASON_INVALID = -4,     /**< The response is not valid HTTP/1.x. */
+    HG_REASON_UNSOLICITED = -5  /**< Bytes arrived with no request outstanding, or a second response. */
+} hg_reason;
+
+/** Room for one error detail, with its terminating NUL. */
+#define HG_REASON_DETAIL_LEN 120
+
 /** Status codes are counted in an array indexed by code; index 0 holds codes outside 100..599. */
 #define HG_STATUS_LIMIT 600
 
@@ -136,6 +153,8 @@ typedef struct hg_snapshot {
     int64_t latency_max_us;                  /**< Exact largest latency; 0 when none. */
     int64_t lag_max_us;                      /**< Largest lateness of a send against its schedule. */
     uint32_t open_connections;               /**< Connections open right now (a gauge). */
+    int32_t error_reasons[HG_ERR_KIND_COUNT];  /**< Per hg_error_kind, the first error's hg_reason or errno. */
+    char error_details[HG_ERR_KIND_COUNT][HG_REASON_DETAIL_LEN]; /**< With HG_REASON_TLS, OpenSSL's text; else "". */
     int64_t *latency_counts;                 /**< In: caller's array of hg_hist_counts_len(), or NULL. Out: cumulative counts. */
     int64_t *lag_counts;                     /**< In: same for send lag (rate mode only), or NULL. */
 } hg_snapshot;

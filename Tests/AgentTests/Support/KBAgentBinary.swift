@@ -16,14 +16,22 @@ enum KBAgentBinary {
         try ChildProcess(url, arguments)
     }
 
-    /// Runs `kb-agent load ARGS --json` to the end and decodes its result.
-    static func load(_ arguments: [String], timeout: Double = 60) async throws -> LoadJSON {
+    /// Runs `kb-agent load ARGS --json` to the end and decodes its result; throws unless it
+    /// exits with `status` (0: the run stands; 1: every request failed; 3: not trustworthy).
+    static func load(_ arguments: [String], status: Int32 = 0, timeout: Double = 60) async throws -> LoadJSON {
+        try await loadWithOutput(arguments, status: status, timeout: timeout).json
+    }
+
+    /// As `load`, also returning what the process printed (its stderr carries the verdict).
+    static func loadWithOutput(
+        _ arguments: [String], status: Int32 = 0, timeout: Double = 60
+    ) async throws -> (json: LoadJSON, run: ChildProcess.Result) {
         let child = try start(["load"] + arguments + ["--json"])
         let result = await child.wait(timeout: timeout)
-        guard result.status == 0, !result.timedOut else {
-            throw FixtureError("kb-agent load \(arguments) exited \(result.status) (timed out: \(result.timedOut)): \(result.stderr)")
+        guard result.status == status, !result.timedOut else {
+            throw FixtureError("kb-agent load \(arguments) exited \(result.status), expected \(status) (timed out: \(result.timedOut)): \(result.stderr)")
         }
-        return try LoadJSON.decode(result.stdout)
+        return (try LoadJSON.decode(result.stdout), result)
     }
 }
 
@@ -61,6 +69,7 @@ struct LoadJSON: Decodable {
     let rps: Double
     let bytes_read: UInt64
     let errors: Errors
+    let error_reasons: [String: String]
     let status_codes: [String: UInt64]
     let latency_us: Latency
     let histogram: String

@@ -39,11 +39,11 @@ extension RunCoordinator {
             let json = try document.jsonText()
             try? ledger.storeResult(run: runID, json: json)
             if let path = outputs.jsonFile {
-                try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+                try FileProblem.write(json, to: path)
                 files.append(path)
             }
             if let path = outputs.hlogFile {
-                try Data(hlog.text.utf8).write(to: URL(fileURLWithPath: path))
+                try FileProblem.write(hlog.text, to: path)
                 files.append(path)
             }
         } catch {

@@ -4,46 +4,34 @@ import Controller
 import Glibc
 #endif
 
-/// The KloudBuster controller: stages clouds, drives agents, reports and cleans up.
-struct KloudBusterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "kloudbuster",
-        abstract: "Data-plane scale test for OpenStack clouds (and this machine, the local cloud).",
-        discussion: """
-            Configuration is YAML with KloudBuster's keys, merged over a built-in default: \
-            see it with `kloudbuster config show`. State (runs, the resource ledger) lives in \
-            ~/.kloudbuster unless --state-dir or KB_STATE_DIR says otherwise.
-            """,
-        version: KloudBuster.version,
-        subcommands: [RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, OctaviaCommand.self])
-}
-
 /// Usage errors exit with status 2 and their message on stderr (like kb-agent, wrk, curl),
 /// rather than ArgumentParser's 64; help and --version still exit 0.
-func exit(for error: Error) -> Never {
+func exit(for error: Error, arguments: [String]) -> Never {
     let code = KloudBusterCommand.exitCode(for: error)
     if code == .success {
         print(KloudBusterCommand.fullMessage(for: error))
         exit(0)
     }
-    let message = KloudBusterCommand.message(for: error)
-    if !message.isEmpty {
-        FileHandleStderr.write("kloudbuster: error: \(message)")
+    let message = code == .validationFailure ? KloudBusterCommand.unknownSubcommandMessage(arguments) : nil
+    let text = message ?? KloudBusterCommand.message(for: error)
+    if !text.isEmpty {
+        FileHandleStderr.write("kloudbuster: error: \(text)")
     }
     exit(code == .validationFailure ? 2 : code.rawValue)
 }
 
 /// Parses and runs; inside an `async` function so that `run()` is the asynchronous overload.
 func main() async {
+    let arguments = Array(CommandLine.arguments.dropFirst())
     do {
-        var command = try KloudBusterCommand.parseAsRoot()
+        var command = try KloudBusterCommand.parseAsRoot(arguments)
         if var asyncCommand = command as? AsyncParsableCommand {
             try await asyncCommand.run()
         } else {
             try command.run()
         }
     } catch {
-        exit(for: error)
+        exit(for: error, arguments: arguments)
     }
 }
 

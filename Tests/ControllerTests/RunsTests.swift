@@ -77,7 +77,7 @@ import Testing
         try await command.run()  // prints; must not throw
     }
 
-    @Test("runs show of an unknown id is a usage error that lists the known ids")
+    @Test("runs show of an unknown id is a usage error that points at runs list, without listing every id")
     func showUnknown() throws {
         let dir = TemporaryStateDirectory()
         defer { dir.remove() }
@@ -89,7 +89,16 @@ import Testing
         } catch {
             #expect(RunsCommand.exitCode(for: error) == .validationFailure)
             let message = RunsCommand.message(for: error)
-            #expect(message.contains("kb-20200101-0000-dead") && message.contains(finished.id) && message.contains(crashed))
+            #expect(message.hasPrefix("unknown run kb-20200101-0000-dead in \(dir.path)"))
+            #expect(message.hasSuffix("`kloudbuster runs list` lists the 2 runs it holds"))
+            #expect(!message.contains(finished.id) && !message.contains(crashed))
+        }
+        // A near miss is named.
+        do {
+            _ = try RunsCommand.parseAsRoot(["show", String(crashed.dropLast()) + "x", "--state-dir", dir.path])
+            Issue.record("an unknown run id must not parse")
+        } catch {
+            #expect(RunsCommand.message(for: error).contains("(did you mean \(crashed)?)"))
         }
     }
 
@@ -147,7 +156,7 @@ import Testing
         #expect(try ledger.run(id: run.id)?.status == .failed)
     }
 
-    @Test("cleanup of an unknown run id is a usage error (exit status 2) listing the known ids")
+    @Test("cleanup of an unknown run id is a usage error (exit status 2) pointing at runs list")
     func cleanupUnknownRun() throws {
         let dir = TemporaryStateDirectory()
         defer { dir.remove() }
@@ -160,8 +169,9 @@ import Testing
             // kloudbuster's main maps ArgumentParser's validation failure to exit status 2.
             #expect(CleanupCommand.exitCode(for: error) == .validationFailure)
             let message = CleanupCommand.message(for: error)
-            #expect(message.contains("no run kb-nope"))
-            #expect(known.allSatisfy { message.contains($0.id) })
+            #expect(message.hasPrefix("unknown run kb-nope"))
+            #expect(message.contains("`kloudbuster runs list`"))
+            #expect(known.allSatisfy { !message.contains($0.id) })
         }
     }
 

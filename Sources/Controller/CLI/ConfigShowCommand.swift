@@ -7,10 +7,18 @@ public struct ConfigShowCommand: AsyncParsableCommand {
         commandName: "show",
         abstract: "Print the effective configuration as YAML.",
         discussion: """
-            Without -c, prints the built-in default. With one or more -c FILE, prints the \
-            default with the files merged over it in order, as a run would see it. Notes about \
-            keys the chosen cloud ignores go to standard error. Invalid files print their \
-            errors and exit with status 2.
+            Without -c (or with --default), prints the built-in default exactly as compiled \
+            in, with a comment on every key: [openstack] marks keys used on OpenStack only, \
+            [compat] keys accepted for KloudBuster 8 files and not acted on, [not supported \
+            yet] keys that must stay at their default. With one or more -c FILE, prints the \
+            default with the files merged over it in order, as a run would see it, with the \
+            default's comments, and above each value a file set, where it was set and what \
+            the default was. Notes about keys the chosen cloud ignores go to standard \
+            error. Invalid files print their errors and exit with status 2.
+
+            Examples:
+              kloudbuster config show > my.yaml
+              kloudbuster config show -c my.yaml -c site.yaml
             """)
 
     /// `-c FILE`, repeatable: the files to merge, later ones winning.
@@ -19,6 +27,10 @@ public struct ConfigShowCommand: AsyncParsableCommand {
                                valueName: "file"))
     var configFiles: [String] = []
 
+    /// Print the commented default.
+    @Flag(name: .customLong("default"), help: "Print the built-in default with its comments (what no -c prints).")
+    var showDefault = false
+
     /// The cloud whose notes are printed.
     @Option(help: "The cloud whose unused keys are reported as notes.")
     var cloud: Configuration.Cloud = .local
@@ -26,22 +38,49 @@ public struct ConfigShowCommand: AsyncParsableCommand {
     /// Creates the command; ArgumentParser fills it in.
     public init() {}
 
-    /// Prints the YAML, or the errors and exits with status 2.
-    public func run() async throws {
-        let configuration: Configuration
-        do {
-            configuration = try ConfigurationLoader().load(files: configFiles)
-        } catch {
-            error.errors.forEach { ConfigCommand.printError($0.description) }
-            throw ExitCode(2)
+    /// --default prints the default alone, so it takes no file.
+    public func validate() throws {
+        if showDefault && !configFiles.isEmpty {
+            throw ValidationError("--default prints the built-in default alone; give either --default or -c FILE")
         }
-        configuration.notes(for: cloud).forEach { ConfigCommand.printError("note: " + $0) }
-        print(Self.render(configuration, files: configFiles), terminator: "")
     }
 
-    /// The text `show` prints: a comment naming the layers, then the merged tree.
+    /// Prints the YAML, or the errors and exits with status 2.
+    public func run() async throws {
+        switch output() {
+        case let .success((text, notes)):
+            notes.forEach { ConfigCommand.printError("note: " + $0) }
+            print(text, terminator: "")
+        case let .failure(errors):
+            errors.errors.forEach { ConfigCommand.printError($0.description) }
+            throw ExitCode(2)
+        }
+    }
+
+    /// What `show` prints on standard output and, as notes, on standard error; or the errors.
+    func output() -> Result<(text: String, notes: [String]), ConfigurationErrors> {
+        // The default is printed as compiled in, comments and layout included.
+        if configFiles.isEmpty { return .success((DefaultConfiguration.yaml + "\n", [])) }
+        do {
+            let configuration = try ConfigurationLoader().load(files: configFiles)
+            return .success((Self.render(configuration, files: configFiles), configuration.notes(for: cloud)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The text `show -c` prints: a header naming the layers, then the merged tree with the
+    /// default's comments.
     static func render(_ configuration: Configuration, files: [String]) -> String {
         let layers = ([DefaultConfiguration.sourceName] + files).joined(separator: " < ")
-        return "# Effective KloudBuster configuration: \(layers)\n" + configuration.effectiveYAML()
+        return """
+            # Effective KloudBuster configuration: \(layers)
+            # The comments are the built-in default's (`kloudbuster config show --default`); a value
+            # set by a file says where, and what the default was. [openstack]: used on OpenStack
+            # only; [compat]: accepted for KloudBuster 8 files, not acted on; [not supported yet]:
+            # must stay at its default.
+
+
+            """ + ConfigurationComments.builtIn.render(configuration.tree, default: ConfigurationLoader.defaultTree)
     }
 }

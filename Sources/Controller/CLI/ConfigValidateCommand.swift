@@ -12,7 +12,11 @@ public struct ConfigValidateCommand: AsyncParsableCommand {
             An invalid file prints every problem on standard error, one per line, as \
             `file:line: key.path: message (did you mean ...?)`; the command then exits with \
             status 2. Checked: unknown keys (with the nearest known one), value types, counts \
-            of at least 1, rate_limit ≥ 0, positive durations, stop-limit percentiles.
+            of at least 1, rate_limit ≥ 0, positive durations (30, 30s, 500ms, 2m, 1h), \
+            stop-limit percentiles, keys this build does not support yet set to anything \
+            but their default, and whether the topology fits the --cloud (loopback \
+            addresses and open files on the local cloud, the 10.0.0.0/8 tenant networks on \
+            OpenStack) as `run` would check it.
             """)
 
     /// The files to check.
@@ -42,6 +46,11 @@ public struct ConfigValidateCommand: AsyncParsableCommand {
         for file in files {
             do {
                 let configuration = try ConfigurationLoader().load(files: [file])
+                let capacity = TopologyCapacity.errors(configuration, cloud: cloud)
+                guard capacity.isEmpty else {
+                    errors += ConfigurationErrors(capacity, fileOrder: [file]).errors.map(\.description)
+                    continue
+                }
                 output.append("\(file): valid")
                 output += configuration.notes(for: cloud).map { "note: " + $0 }
             } catch {

@@ -25,28 +25,28 @@ public struct OctaviaPopulateCommand: AsyncParsableCommand {
     @OptionGroup public var database: OctaviaDatabaseOptions
 
     /// Load balancers.
-    @Option(name: .customLong("load-balancers"), help: "Load balancers to create.")
+    @Option(name: .customLong("load-balancers"), parsing: .unconditional, help: "Load balancers to create.")
     public var loadBalancers: Int
     /// Listeners per load balancer.
-    @Option(help: "Listeners per load balancer.")
+    @Option(parsing: .unconditional, help: "Listeners per load balancer.")
     public var listeners: Int = 1
     /// Pools per listener.
-    @Option(help: "Pools per listener (each with one health monitor).")
+    @Option(parsing: .unconditional, help: "Pools per listener (each with one health monitor).")
     public var pools: Int = 1
     /// Members per pool.
-    @Option(help: "Members per pool.")
+    @Option(parsing: .unconditional, help: "Members per pool.")
     public var members: Int = 1
     /// L7 policies per listener.
-    @Option(help: "L7 policies per listener.")
+    @Option(parsing: .unconditional, help: "L7 policies per listener.")
     public var l7policies: Int = 0
     /// L7 rules per policy.
-    @Option(help: "L7 rules per L7 policy.")
+    @Option(parsing: .unconditional, help: "L7 rules per L7 policy.")
     public var l7rules: Int = 0
     /// One amphora per load balancer.
     @Flag(help: "Topology SINGLE (one STANDALONE amphora per load balancer) instead of ACTIVE_STANDBY.")
     public var single = false
     /// Load balancers per transaction.
-    @Option(help: "Load balancers per transaction.")
+    @Option(parsing: .unconditional, help: "Load balancers per transaction.")
     public var batch: Int = 50
     /// Override of the production-safety check.
     @Flag(name: .customLong("i-know-this-is-not-production"), help: "Populate even though the database holds load balancers this tool did not create.")
@@ -63,7 +63,7 @@ public struct OctaviaPopulateCommand: AsyncParsableCommand {
         for (name, value, least) in [("--load-balancers", loadBalancers, 1), ("--listeners", listeners, 1), ("--pools", pools, 1),
                                      ("--members", members, 0), ("--l7policies", l7policies, 0), ("--l7rules", l7rules, 0), ("--batch", batch, 1)]
         where value < least {
-            throw ValidationError("\(name) must be at least \(least), got \(value)")
+            throw ValidationError("\(name) must be at least \(least) (got \(value))")
         }
         _ = try database.resolvedURL()
     }

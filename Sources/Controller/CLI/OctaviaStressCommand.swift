@@ -42,9 +42,9 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
 
             Examples:
               eval "$(scripts/octavia-local.sh up)"
-              kloudbuster octavia stress --load-balancers 100 --listeners 2 --members 2 --rate 40 --duration 30s
+              kloudbuster octavia stress --load-balancers 100 --rate 40 --duration 30s
               kloudbuster octavia stress --config-file stresshm.conf --json hm.json
-              kloudbuster octavia stress --load-balancers 3000 --listeners 2 --members 2 --rate 100 --ramp --duration 30s
+              kloudbuster octavia stress --load-balancers 3000 --rate 100 --ramp
 
             Exit status: 0 when the test ran (with --ramp also when the HM fell behind: the knee \
             is the result), 1 when it failed, 2 for a usage error, 130/143 after SIGINT/SIGTERM \
@@ -63,55 +63,60 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The HM's [health_manager] heartbeat_key (default $OCTAVIA_HM_KEY).", valueName: "key"))
     public var key: String?
     /// Ghost load balancers.
-    @Option(name: .customLong("load-balancers"), help: "Ghost load balancers (default 10).")
+    @Option(name: .customLong("load-balancers"), parsing: .unconditional, help: "Ghost load balancers (default 10).")
     public var loadBalancers: Int?
     /// Listeners per load balancer.
-    @Option(help: "Listeners per load balancer (default 1).")
+    @Option(parsing: .unconditional, help: "Listeners per load balancer (default 1).")
     public var listeners: Int?
     /// Pools per listener.
-    @Option(help: "Pools per listener (default 1).")
+    @Option(parsing: .unconditional, help: "Pools per listener (default 1).")
     public var pools: Int?
     /// Members per pool.
-    @Option(help: "Members per pool (default 1).")
+    @Option(parsing: .unconditional, help: "Members per pool (default 1).")
     public var members: Int?
     /// L7 policies per listener.
-    @Option(help: "L7 policies per listener (default 0).")
+    @Option(parsing: .unconditional, help: "L7 policies per listener (default 0).")
     public var l7policies: Int?
     /// L7 rules per policy.
-    @Option(help: "L7 rules per L7 policy (default 0).")
+    @Option(parsing: .unconditional, help: "L7 rules per L7 policy (default 0).")
     public var l7rules: Int?
     /// SINGLE topology.
     @Flag(help: "One amphora per load balancer (SINGLE) instead of two (ACTIVE_STANDBY).")
     public var single = false
     /// Each amphora's period.
-    @Option(help: ArgumentHelp("Each amphora's heartbeat period, e.g. 10s (default 10s, Octavia's).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Each amphora's heartbeat period, e.g. 10s (default 10s, Octavia's).", valueName: "duration"),
+            transform: DurationArgument.parse)
     public var interval: DurationArgument?
     /// Total heartbeats per second.
-    @Option(help: ArgumentHelp("Heartbeats per second over all amphorae; sets the interval to amphorae / rate.", valueName: "hb/s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Heartbeats per second over all amphorae; sets the interval to amphorae / rate.", valueName: "hb/s"))
     public var rate: Double?
     /// How long to send.
-    @Option(help: ArgumentHelp("How long to send (each step with --ramp), e.g. 60s (default 60s).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to send (each step with --ramp), e.g. 60s (default 60s).", valueName: "duration"),
+            transform: DurationArgument.parse)
     public var duration: DurationArgument?
     /// The message version.
-    @Option(name: .customLong("heartbeat-version"), help: "Heartbeat message version: 1, 2 or 3 (default 3, today's amphorae).")
+    @Option(name: .customLong("heartbeat-version"), parsing: .unconditional, help: "Heartbeat message version: 1, 2 or 3 (default 3, today's amphorae).")
     public var heartbeatVersion: Int?
     /// Agent processes.
-    @Option(help: "Amphora agent processes sharing the amphorae (default 1).")
+    @Option(parsing: .unconditional, help: "Amphora agent processes sharing the amphorae.")
     public var agents: Int = 1
     /// Console interval.
-    @Option(name: .customLong("report-interval"), help: ArgumentHelp("Interval of the console lines (default 2s).", valueName: "duration"))
+    @Option(name: .customLong("report-interval"), parsing: .unconditional,
+            help: ArgumentHelp("Interval of the console lines (default 2s).", valueName: "duration"), transform: DurationArgument.parse)
     public var reportInterval = DurationArgument(.seconds(2), "2s")
     /// The HM's heartbeat_timeout.
-    @Option(name: .customLong("heartbeat-timeout"), help: ArgumentHelp("The HM's heartbeat_timeout, for the would-fail-over count (default 60s).", valueName: "duration"))
+    @Option(name: .customLong("heartbeat-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("The HM's heartbeat_timeout, for the would-fail-over count (default 60s).", valueName: "duration"),
+            transform: DurationArgument.parse)
     public var heartbeatTimeout = DurationArgument(.seconds(60), "60s")
     /// Knee search.
     @Flag(help: "Search the knee: raise the rate step by step until the HM falls behind.")
     public var ramp = false
     /// Rate multiplier per step.
-    @Option(name: .customLong("ramp-factor"), help: "Rate multiplier per ramp step (default 1.5).")
+    @Option(name: .customLong("ramp-factor"), parsing: .unconditional, help: "Rate multiplier per ramp step.")
     public var rampFactor = 1.5
     /// Highest rate tried.
-    @Option(name: .customLong("ramp-max"), help: "The highest rate a ramp tries, heartbeats/s (default 100000).")
+    @Option(name: .customLong("ramp-max"), parsing: .unconditional, help: "The highest rate a ramp tries, heartbeats/s.")
     public var rampMax = 100_000.0
     /// zlib level 9 per message.
     @Flag(name: .customLong("full-compression"), help: "Deflate every heartbeat whole at level 9, as Octavia's amphorae do (more CPU per heartbeat).")
@@ -120,7 +125,9 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
     @Option(name: .customLong("hm-log"), help: ArgumentHelp("The HM's log file, scanned for THIS IS NOT GOOD and HMAC warnings (default $OCTAVIA_HM_LOG).", valueName: "file"))
     public var hmLog: String?
     /// Longest drain wait.
-    @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("Longest wait for the HM to drain after the senders stop (default 60s).", valueName: "duration"))
+    @Option(name: .customLong("drain-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Longest wait for the HM to drain after the senders stop (default 60s).", valueName: "duration"),
+            transform: DurationArgument.parse)
     public var drainTimeout = DurationArgument(.seconds(60), "60s")
     /// Keep the rows.
     @Flag(name: .customLong("no-clean"), help: "Keep the ghost rows (remove them later with `octavia clean`).")
@@ -169,24 +176,24 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
         for (name, value, least) in [("--load-balancers", shape.loadBalancers, 1), ("--listeners", shape.listeners, 1), ("--pools", shape.pools, 1),
                                      ("--members", shape.members, 0), ("--l7policies", shape.l7policies, 0), ("--l7rules", shape.l7rules, 0)]
         where value < least {
-            throw ValidationError("\(name) must be at least \(least), got \(value)")
+            throw ValidationError("\(name) must be at least \(least) (got \(value))")
         }
         guard agents >= 1, agents <= shape.loadBalancers * shape.amphorae else {
-            throw ValidationError("--agents must be 1 to the number of amphorae (\(shape.loadBalancers * shape.amphorae)), got \(agents)")
+            throw ValidationError("--agents must be from 1 to the number of amphorae, \(shape.loadBalancers * shape.amphorae) (got \(agents))")
         }
         let version = heartbeatVersion ?? file.version ?? 3
-        guard (1...3).contains(version) else { throw ValidationError("--heartbeat-version must be 1, 2 or 3, got \(version)") }
+        guard (1...3).contains(version) else { throw ValidationError("--heartbeat-version must be 1, 2 or 3 (got \(version))") }
         let amphorae = Double(shape.loadBalancers * shape.amphorae)
         var period = interval?.duration ?? file.interval.map { Duration.milliseconds(Int64($0 * 1000)) } ?? .seconds(10)
         if let rate {
-            guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a number of heartbeats per second > 0, got \(rate)") }
+            guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a number of heartbeats per second above 0 (got \(rate))") }
             guard interval == nil else { throw ValidationError("give --interval or --rate, not both (rate = amphorae / interval)") }
             period = .milliseconds(Int64((amphorae / rate * 1000).rounded()))
             guard period >= .milliseconds(1) else {
                 throw ValidationError("--rate \(rate) with \(Int(amphorae)) amphorae means each sends every \(amphorae / rate * 1000) ms; populate more --load-balancers")
             }
         }
-        if ramp { guard rampFactor > 1 else { throw ValidationError("--ramp-factor must be above 1, got \(rampFactor)") } }
+        if ramp { guard rampFactor > 1 else { throw ValidationError("--ramp-factor must be above 1 (got \(rampFactor))") } }
         var settings = StressSettings(
             databaseURL: url, endpoints: endpoints, key: key, shape: shape, interval: period,
             duration: duration?.duration ?? file.duration.map { Duration.milliseconds(Int64($0 * 1000)) } ?? .seconds(60),
@@ -272,10 +279,10 @@ public struct OctaviaStressCommand: AsyncParsableCommand {
         guard let result = await coordinator.result else { throw ExitCode.failure }
         if let json {
             do {
-                try result.jsonText().write(toFile: json, atomically: true, encoding: .utf8)
+                try FileProblem.write(result.jsonText(), to: json)
                 console.progress("wrote \(json)")
             } catch {
-                console.progress("could not write \(json): \(error)")
+                console.progress(error is FileProblem ? "\(error)" : "could not write \(json): \(error)")
             }
         }
         if let knee = result.kneeRate {

@@ -40,14 +40,16 @@ public struct StateOptions: ParsableArguments, Sendable {
         try StateStore.openExisting(directory: directory())
     }
 
-    /// The usage error for a run id the store does not know, listing the ones it does.
+    /// The usage error for a run id the store does not know: it points at `kloudbuster runs
+    /// list` (a state directory may hold thousands of runs) and names a known id only when it
+    /// looks like a typo of the one given.
     func unknownRun(_ runID: String, ledger: Ledger?) -> ValidationError {
         let known = (try? ledger?.runs().map(\.id)) ?? []
         let where_ = directory().path
         guard !known.isEmpty else {
-            return ValidationError("no run \(runID) in \(where_): it holds no runs; check --state-dir or \(Self.environmentVariable)")
+            return ValidationError("unknown run \(runID): \(where_) holds no runs; check --state-dir or \(Self.environmentVariable)")
         }
-        let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", ... (\(known.count) in all)" : "")
-        return ValidationError("no run \(runID) in \(where_); known runs: \(shown)")
+        let typo = ConfigurationPath.nearest(to: runID, in: known).map { " (did you mean \($0)?)" } ?? ""
+        return ValidationError("unknown run \(runID) in \(where_)\(typo); `kloudbuster runs list` lists the \(known.count) run\(known.count == 1 ? "" : "s") it holds")
     }
 }

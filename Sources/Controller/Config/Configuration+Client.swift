@@ -2,6 +2,7 @@ extension Configuration {
     /// `client`: the load generators. Only the HTTP keys are typed here; the multicast and
     /// storage sections are validated and kept in the tree (and in `effectiveYAML()`) so that
     /// KloudBuster files load, but this implementation runs HTTP tests only.
+    /// `prompt_before_run` is refused unless false (`ConfigurationSchema`), so it is not read.
     public struct Client: Sendable, Equatable {
         /// `flavor`: Nova flavor of the client VMs (OpenStack only).
         public var flavor: Flavor
@@ -13,8 +14,6 @@ extension Configuration {
         public var progression: Progression
         /// `http_tool_configs`: the load each client applies.
         public var httpTool: HTTPTool
-        /// `prompt_before_run`: ask for confirmation between staging and load.
-        public var promptBeforeRun: Bool
 
         init(_ reader: ConfigurationReader) {
             flavor = Flavor(reader.child("flavor"))
@@ -22,7 +21,6 @@ extension Configuration {
             availabilityZone = reader.optionalString("availability_zone")
             progression = Progression(reader.child("progression"))
             httpTool = HTTPTool(reader.child("http_tool_configs"))
-            promptBeforeRun = reader.bool("prompt_before_run")
         }
     }
 
@@ -56,13 +54,13 @@ extension Configuration {
             connections = reader.int("connections")
             let rate = reader.int("rate_limit")
             rateLimit = rate == 0 ? nil : rate
-            timeout = reader.seconds("timeout")
+            timeout = reader.duration("timeout")
             // The validator accepted the word case-insensitively; map it to the spelling.
             let type = reader.string("connection_type").lowercased()
             connectionType = type == "new" ? .new : .keepAlive
-            let interval = reader.seconds("report_interval")
+            let interval = reader.duration("report_interval")
             reportInterval = interval == .zero ? nil : interval
-            duration = reader.seconds("duration")
+            duration = reader.duration("duration")
         }
     }
 

@@ -24,9 +24,11 @@ extension Configuration {
         case .everywhere: reason = nil
         case let .openstackOnly(what): reason = cloud == .local ? "ignored on the local cloud (on OpenStack: \(what))" : nil
         case let .notImplemented(why): reason = "accepted but not used: \(why)"
+        // Reported as errors by `ConfigurationValidator.unsupportedKeys`: no note as well.
+        case .unsupported: return
         }
         if let reason {
-            for (leafPath, leaf, location) in changedLeaves(node, default: base, path: path) {
+            for (leafPath, leaf, location) in node.changedLeaves(from: base, path: path) {
                 let value = leaf.scalar.map { " = \($0.text)" } ?? ""
                 found.append((location, "\(ConfigurationPath.render(leafPath))\(value) is \(reason)"))
             }
@@ -38,21 +40,5 @@ extension Configuration {
             collectNotes(entry.value, default: base?[entry.key], shape: field.shape, relevance: field.relevance,
                          path: path + [entry.key], cloud: cloud, into: &found)
         }
-    }
-
-    /// The parts of `node` that differ from `base`, down to the keys that changed; a list
-    /// counts as one value, as it does when merging.
-    private static func changedLeaves(_ node: ConfigurationNode, default base: ConfigurationNode?, path: [String])
-        -> [(path: [String], node: ConfigurationNode, location: SourceLocation)] {
-        if let entries = node.entries, let baseEntries = base?.entries {
-            return entries.flatMap { entry -> [(path: [String], node: ConfigurationNode, location: SourceLocation)] in
-                let baseValue = baseEntries.first { $0.key == entry.key }?.value
-                if baseValue == nil {
-                    return [(path + [entry.key], entry.value, entry.keyOrigin)]
-                }
-                return changedLeaves(entry.value, default: baseValue, path: path + [entry.key])
-            }
-        }
-        return node == base ? [] : [(path, node, node.origin)]
     }
 }

@@ -17,13 +17,12 @@ public struct ConfigurationSource: Sendable {
     ///
     /// - Throws: `ConfigurationError` naming the file when it cannot be read.
     public init(file path: String) throws(ConfigurationError) {
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            self.init(name: path, text: text)
+        do throws(FileProblem) {
+            self.init(name: path, text: try FileProblem.readText(path))
         } catch {
             throw ConfigurationError(
                 path: "", file: path, line: 0,
-                message: "cannot read the file (\(error.localizedDescription)); check the path and its permissions")
+                message: "cannot read the file: \(error.reason); give the path of a readable YAML file")
         }
     }
 }
@@ -78,7 +77,9 @@ public struct ConfigurationLoader: Sendable {
                 errors.append(error)
             }
         }
-        errors += ConfigurationValidator().validate(tree)
+        let validator = ConfigurationValidator()
+        errors += validator.validate(tree)
+        errors += validator.unsupportedKeys(in: tree, default: Self.defaultTree)
         guard errors.isEmpty else { throw ConfigurationErrors(errors, fileOrder: order) }
         return Configuration(validated: tree)
     }

@@ -36,9 +36,13 @@ struct ConfigurationReader {
         return value
     }
 
-    /// A number of seconds as a `Duration`, to the millisecond.
-    func seconds(_ key: String) -> Duration {
-        .milliseconds(Int64((number(key) * 1000).rounded()))
+    /// A duration (a number of seconds, or `30s`, `500ms`, `2m`...), to the millisecond.
+    func duration(_ key: String) -> Duration {
+        let scalar = value(key).scalar
+        let seconds = scalar?.number.flatMap(DurationText.duration(seconds:))
+        guard let duration = seconds ?? scalar.flatMap({ if case let .string(text) = $0 { DurationText.parse(text) } else { nil } })
+        else { impossible(key, "is not a duration") }
+        return duration
     }
 
     /// A boolean.

@@ -13,7 +13,7 @@ enum ConfigurationSchema {
         field("vm_creation_concurrency", .count, .openstackOnly("how many Nova boots run at once")),
         field("public_key_file", .optionalText, .openstackOnly("the SSH key injected into the test VMs")),
         field("provider_network", .optionalText, .openstackOnly("the Neutron provider network")),
-        field("tsdb", tsdb, .notImplemented("CPU usage from a time-series database is not collected; agents report their own CPU")),
+        field("tsdb", tsdb, .unsupported("hypervisor CPU usage is not read from a time-series database, so the result has none")),
         field("proxy_timeout_sec", .seconds, .notImplemented("there is no Redis proxy VM; agents connect to the controller over ZeroMQ")),
         field("server", server),
         field("client", client),
@@ -60,7 +60,7 @@ enum ConfigurationSchema {
         field("multicast_tool_configs", multicast, .notImplemented("multicast tests are not implemented")),
         field("storage_stage_configs", storageStage, .notImplemented("storage tests are not implemented")),
         field("storage_tool_configs", .list(of: storageTool), .notImplemented("storage tests are not implemented")),
-        field("prompt_before_run", .flag),
+        field("prompt_before_run", .flag, .unsupported("a run does not pause between staging and load")),
     ])
 
     private static let progression: ConfigurationShape = .mapping([
@@ -110,7 +110,7 @@ enum ConfigurationSchema {
     private static let storageTool: ConfigurationShape = .mapping([
         field("description", .text),
         field("mode", .scalar(.init(kind: .choice(["randread", "randwrite", "randrw", "read", "write", "rw"])))),
-        field("runtime", .integer(minimum: 0, unit: "seconds")),
+        field("runtime", .secondsOrZero),
         field("block_size", .text),
         field("iodepth", .count),
         field("rate_iops", .integer(minimum: 0), optional: true),
@@ -121,7 +121,7 @@ enum ConfigurationSchema {
 
     private static let result: ConfigurationShape = .mapping([
         field("json_file", .optionalText),
-        field("html_file", .optionalText),
+        field("html_file", .optionalText, .unsupported("the HTML report is planned; write the JSON result with result.json_file or --json")),
         field("hlog_file", .optionalText),
         field("label", .optionalText),
     ])
@@ -136,10 +136,10 @@ enum ConfigurationSchema {
 extension ConfigurationShape {
     /// A count of things to create or run: at least 1, since 0 would test nothing.
     static let count = integer(minimum: 1)
-    /// A duration that must pass: more than 0 seconds.
-    static let seconds = number(minimum: 0, exclusive: true, unit: "seconds")
+    /// A duration that must pass: more than 0 (`30`, `30s`, `500ms`, `2m`).
+    static let seconds = scalar(.init(kind: .duration, minimum: 0, minimumExclusive: true))
     /// A duration where 0 has a meaning of its own (`report_interval: 0` = one final report).
-    static let secondsOrZero = number(minimum: 0, unit: "seconds")
+    static let secondsOrZero = scalar(.init(kind: .duration, minimum: 0))
     /// `true` or `false`.
     static let flag = scalar(.init(kind: .boolean))
     /// Required text.

@@ -1,13 +1,18 @@
 /// Which clouds a key means something on. `config validate` turns keys that were changed from
-/// the default but mean nothing on the chosen cloud into notes, never errors: a KloudBuster
-/// file written for OpenStack must still load for a local run.
+/// the default but mean nothing on the chosen cloud into notes, not errors: a KloudBuster
+/// file written for OpenStack must still load for a local run. Only keys of features this
+/// build lacks and that would change a result (`unsupported`) are errors when changed.
 enum ConfigurationRelevance: Sendable, Equatable {
     /// Used on every cloud.
     case everywhere
     /// Used on OpenStack only; the reason says what it controls there.
     case openstackOnly(String)
-    /// Accepted so KloudBuster files load, but this implementation does not act on it.
+    /// Accepted so KloudBuster files load, but this implementation does not act on it, and
+    /// any value leaves the HTTP test and its result as they are; a changed value is a note.
     case notImplemented(String)
+    /// A feature this build does not have yet, whose key would change what a run does or
+    /// reports: any value but the default's is an error ("not supported by this build yet").
+    case unsupported(String)
 }
 
 /// The kinds of scalar a key takes.
@@ -24,6 +29,8 @@ enum ConfigurationScalarKind: Sendable, Equatable {
     case choice([String])
     /// A latency percentile KloudBuster reports, or 0 for "no check".
     case percentile
+    /// A duration: a number of seconds or text `DurationText` reads (`500ms`, `30s`, `2m`).
+    case duration
 }
 
 /// What a scalar key accepts.
@@ -53,6 +60,8 @@ struct ConfigurationScalarRule: Sendable {
         case .percentile:
             return "0 (no latency check) or a percentile KloudBuster reports: "
                 + Self.percentiles.map { ConfigurationScalar.float($0).numberText }.joined(separator: ", ")
+        case .duration:
+            return "a duration \(minimumExclusive ? "> 0" : "≥ 0"): \(DurationText.forms)"
         case .integer, .number:
             var text = kind == .integer ? "an integer" : "a number"
             if unit == "seconds" { text += " of seconds" }

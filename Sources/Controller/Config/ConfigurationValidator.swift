@@ -108,23 +108,20 @@ struct ConfigurationValidator {
         case .percentile:
             guard let number = scalar.number else { return wrong }
             return number == 0 || ConfigurationScalarRule.percentiles.contains(number) ? nil : wrong
+        case .duration:
+            // A bare number is seconds; text is one of the CLI's forms.
+            let duration = scalar.number.flatMap(DurationText.duration(seconds:))
+                ?? { if case let .string(text) = scalar { DurationText.parse(text) } else { nil } }()
+            guard let duration else { return wrong }
+            return rule.minimumExclusive && duration == .zero ? wrong : nil
         case .integer, .number:
-            guard let number = scalar.number, rule.kind == .number || scalar.isInteger else {
-                return (wrong.0, Self.secondsSuggestion(scalar, rule: rule))
-            }
+            guard let number = scalar.number, rule.kind == .number || scalar.isInteger else { return wrong }
             if let minimum = rule.minimum, number < minimum || (rule.minimumExclusive && number == minimum) {
                 return wrong
             }
             if let maximum = rule.maximum, number > maximum { return wrong }
             return nil
         }
-    }
-
-    /// `duration: 30s` is what people write after using the CLI; suggest the bare number.
-    private static func secondsSuggestion(_ scalar: ConfigurationScalar, rule: ConfigurationScalarRule) -> String? {
-        guard rule.unit == "seconds", case let .string(text) = scalar, text.hasSuffix("s"),
-              Double(text.dropLast()) != nil else { return nil }
-        return String(text.dropLast())
     }
 
     /// Key paths of every field called `name`, for keys written at the wrong level.

@@ -4,20 +4,25 @@
 /// Keys, meanings and most values are KloudBuster 8.0.0's (`cfg.scale.yaml`), so its files
 /// load unchanged. The values that differ make the default a quick run on the local cloud:
 /// 1 tenant × 1 router × 1 network × 2 VMs = 2 HTTP servers and 2 clients, 100 connections
-/// each, 10 seconds, a report every second. Keys that only OpenStack uses are marked below;
-/// on the local cloud, changing them produces a note, not an error.
+/// each, 10 seconds, a report every second. Every key has a comment (`config show` prints
+/// them); keys that only OpenStack uses are marked [openstack] (changed on the local cloud, a
+/// note), keys kept for KloudBuster 8 files [compat] (changed, a note), and keys of features
+/// this build lacks [not supported yet] (changed, an error). The tests hold the markers and
+/// `ConfigurationSchema` together.
 public enum DefaultConfiguration {
     /// The name errors and notes use for values that come from this default.
     public static let sourceName = "<built-in default>"
 
-    /// The default as YAML, comments included (`config show` prints the merged tree instead).
+    /// The default as YAML, comments included; `config show` (and `--default`) prints it as is.
     public static let yaml = #"""
 # KloudBuster default configuration.
 #
 # Copy only the keys you want to change into your own file and pass it with -c; everything
 # else keeps the value below. `kloudbuster config show -c FILE` prints the merged result.
-# Keys marked [openstack] are used on OpenStack only; [compat] keys are accepted so that
-# KloudBuster 8 files load, and are not acted on by this implementation.
+# Durations are seconds (`30`, `1.5`) or `500ms`, `30s`, `2m`, `1h`.
+# [openstack]: used on OpenStack only (on the local cloud a changed value is a note).
+# [compat]: accepted so that KloudBuster 8 files load, not acted on (a changed value is a note).
+# [not supported yet]: a feature this build lacks; any value but the one below is an error.
 
 # ---- Common to both sides ------------------------------------------------------------------
 
@@ -36,12 +41,12 @@ cleanup_resources: true
 # [openstack] How many VMs Nova is asked to boot at a time. Higher is faster only as far as
 # the control plane keeps up (about 50 on well-tuned clouds).
 vm_creation_concurrency: 5
-# [openstack] Public key injected into the test VMs, for debugging over SSH; empty =
-# ~/.ssh/id_rsa.pub when it exists.
+# [openstack] Public key injected into the test VMs, for debugging over SSH; empty = no key.
 public_key_file:
-# [openstack] Provider network for multicast and storage tests.
+# [openstack] External network (name or id) for the routers' gateways and the floating IPs;
+# empty = the first external network by name.
 provider_network:
-# [compat] Time-series database for hypervisor CPU usage.
+# [not supported yet] Time-series database for the hypervisors' CPU usage.
 tsdb:
   module: kloudbuster.tsdb
   class: TSDB
@@ -49,16 +54,19 @@ tsdb:
   wait_time: 10
   server_ip: localhost
   server_port: 9090
-# [compat] Seconds the Redis proxy VM had to become ready.
+# [compat] Time the Redis proxy VM had to become ready (there is no proxy VM here).
 proxy_timeout_sec: 120
 
 # ---- Server side: the HTTP servers (nginx) -----------------------------------------------
 
 server:
-  # [openstack] Flavor of the server VMs: vCPUs, RAM in MB, disk in GB.
+  # [openstack] Flavor of the server VMs, found or created by these sizes.
   flavor:
+    # Virtual CPUs.
     vcpus: 1
+    # Memory in MB.
     ram: 2048
+    # Root disk in GB; 0 = the image's size.
     disk: 0
   # [openstack] Give every server VM a floating IP (north-south traffic).
   use_floatingip: false
@@ -72,8 +80,10 @@ server:
   networks_per_router: 1
   # Server VMs on each network; each is paired with one client VM.
   vms_per_network: 2
-  # [openstack] Security groups per network.
+  # [compat] Security groups per network; this build creates one per tenant, shared by its
+  # networks.
   secgroups_per_network: 1
+  # What each HTTP server serves.
   http_server_configs:
     # Size in bytes of the page every server returns.
     html_size: 32768
@@ -83,10 +93,13 @@ server:
 client:
   # [openstack] Flavor of the client VMs.
   flavor:
+    # Virtual CPUs.
     vcpus: 1
+    # Memory in MB.
     ram: 2048
+    # Root disk in GB; 0 = the image's size.
     disk: 0
-  # [compat] Flavor of the Redis proxy VM.
+  # [compat] Flavor of the Redis proxy VM (there is no proxy VM here).
   proxy_flavor:
     vcpus: 1
     ram: 2048
@@ -100,6 +113,7 @@ client:
   # Progression: run several stages with a growing number of active clients, staging once,
   # until all clients run or a stop limit is hit.
   progression:
+    # True runs the stages; false runs every client at once, in one stage.
     enabled: false
     # 1 = the first stage has 1 client; 0 = it has vm_multiple clients.
     vm_start: 1
@@ -113,7 +127,7 @@ client:
     # [compat] Storage tests: tolerated loss of IOPS or throughput per VM, in percent.
     storage_stop_limit: 20
 
-  # [compat] Seconds between status polls of the VMs.
+  # [compat] Time between status polls of the VMs (agents report on their own here).
   polling_interval: 5
 
   # Load per client VM. Every server is paired with exactly one client.
@@ -124,16 +138,16 @@ client:
     connections: 100
     # Requests per second per client; 0 = as fast as possible.
     rate_limit: 1000
-    # Seconds a request may take before it counts as a timeout.
+    # How long a request may take before it counts as a timeout (a duration: 5, 500ms, 1m).
     timeout: 5
     # Keep-alive reuses each connection; New opens one per request.
     connection_type: Keep-alive
-    # Seconds between interval reports; 0 = only the final report.
+    # Time between interval reports (a duration); 0 = only the final report.
     report_interval: 1
-    # Seconds of load.
+    # How long the load runs (a duration: 10, 30s, 2m).
     duration: 10
 
-  # [compat] Multicast tests.
+  # [compat] Multicast tests (KloudBuster's --multicast; not implemented here).
   multicast_tool_configs:
     multicast_address_start: 231.0.0.1
     external_sender_test_mode: false
@@ -149,7 +163,7 @@ client:
     ntp_clocks: [0.north-america.pool.ntp.org, 1.north-america.pool.ntp.org]
     duration: 4
 
-  # [compat] Storage tests: staging.
+  # [compat] Storage tests, staging (KloudBuster's --storage; not implemented here).
   storage_stage_configs:
     vm_count: 1
     target: volume
@@ -165,15 +179,15 @@ client:
     - {description: Sequential Write, mode: write, runtime: 30, block_size: 64k, iodepth: 64, rate: 60M}
     - {description: Sequential Read/Write, mode: rw, runtime: 30, block_size: 64k, iodepth: 64, rate: 60M, rwmixread: 70}
 
-  # Ask for confirmation after staging, before the load starts.
+  # [not supported yet] Ask for confirmation after staging, before the load starts.
   prompt_before_run: false
 
-# ---- Results (this implementation's addition; the CLI's --json/--html override them) --------
+# ---- Results (this implementation's addition; --json, --hlog and --label override them) ----
 
 result:
   # Write the JSON result (KloudBuster's kb_result shape and more) to this file.
   json_file:
-  # Write the self-contained HTML report to this file.
+  # [not supported yet] Write a self-contained HTML report to this file (planned).
   html_file:
   # Write the HdrHistogram interval log to this file.
   hlog_file:

@@ -42,8 +42,15 @@ public struct LocalCloud: AgentLauncher {
     /// Writes the user data and spawns the agent (ledger first).
     public func launch(_ userData: AgentUserData) async throws {
         let work = URL(fileURLWithPath: userData.workDirectory)
-        try FileManager.default.createDirectory(
-            at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                at: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LocalCloudError(
+                operation: "create the agent's folder \(work.path)",
+                reason: FileProblem(.createDirectory, path: work.path, error: error).reason,
+                remedy: "check that the state directory is writable (--state-dir)")
+        }
         let file = try userDataFile(runID: userData.runID, agentID: userData.agentID)
         try userData.write(to: file)
         let record = try processes.spawn(

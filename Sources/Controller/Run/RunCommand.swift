@@ -73,6 +73,24 @@ public struct RunCommand: AsyncParsableCommand {
     /// For ArgumentParser.
     public init() {}
 
+    /// Checks, before anything is created, what would make the run fail later: a
+    /// --controller-address this machine cannot listen on, and the configuration (every error
+    /// at its file and line, including a topology the chosen cloud cannot hold). Each is a
+    /// usage error, exit status 2; the configuration's notes go to standard error.
+    public func validate() throws {
+        if let controllerAddress, let problem = ControllerAddress.problem(with: controllerAddress) { throw problem }
+        let configuration = try loadConfiguration()
+        let target: Configuration.Cloud = cloud.cloud == .openstack ? .openstack : .local
+        var sized = configuration
+        // With a tenants file one project holds each side (OpenStackRunSetup says so in a note).
+        if cloud.tenantsFile != nil { sized.server.numberOfTenants = 1 }
+        let errors = TopologyCapacity.errors(sized, cloud: target)
+        guard errors.isEmpty else {
+            throw ValidationError("the configuration has errors:\n\(ConfigurationErrors(errors, fileOrder: configFiles))")
+        }
+        configuration.notes(for: target).forEach { ConfigCommand.printError("note: " + $0) }
+    }
+
     /// Loads the configuration; every problem is a usage error naming file, line and key.
     func loadConfiguration() throws -> Configuration {
         do {

@@ -47,12 +47,9 @@ public struct RunTopology: Sendable, Equatable {
     /// - Throws: `LoopbackAddressError` naming the configuration key to lower when the
     ///   topology does not fit on loopback.
     public init(server: Configuration.Server, runID: String, addresses: some AddressLayout) throws {
+        // The same check `config validate` makes, so both refuse the same files.
+        if let problem = TopologyCapacity.problems(server: server, addresses: addresses).first { throw problem.underlying }
         let tenants = server.numberOfTenants
-        guard 2 * tenants <= addresses.tenantCapacity else {
-            throw LoopbackAddressError(
-                what: "server.number_tenants \(tenants)",
-                reason: "servers and clients need \(2 * tenants) tenants and at most \(addresses.tenantCapacity) fit in \(addresses.layoutName); use at most \(addresses.tenantCapacity / 2)")
-        }
         var servers: [Agent] = []
         var clients: [Agent] = []
         for tenant in 0..<tenants {

@@ -100,7 +100,8 @@ public final class StateStore: Sendable {
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw StateStoreError(
-                path: url.path, operation: "create the state directory", reason: "\(error)",
+                path: url.path, operation: "create the state directory",
+                reason: FileProblem(.createDirectory, path: url.path, error: error).reason,
                 remedy: "give a writable directory with --state-dir or KB_STATE_DIR")
         }
     }

@@ -88,7 +88,7 @@ import Testing
         #expect(message(["--hm", "hm.local:5555"], environment).contains("--hm: health manager \"hm.local:5555\" has host"))
         #expect(message(["--interval", "5s", "--rate", "10"], environment).contains("give --interval or --rate, not both"))
         #expect(message(["--heartbeat-version", "4"], environment).contains("must be 1, 2 or 3"))
-        #expect(message(["--agents", "21"], environment).contains("--agents must be 1 to the number of amphorae (20)"))
+        #expect(message(["--agents", "21"], environment).contains("--agents must be from 1 to the number of amphorae, 20 (got 21)"))
         #expect(message(["--ramp", "--rate", "10"], environment).contains("has no second step"))
         #expect(message(["--interval", "20s", "--duration", "10s"], environment).contains("--duration 10 s is shorter than the interval (20 s)"))
     }

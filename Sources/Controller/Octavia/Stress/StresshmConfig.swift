@@ -43,8 +43,11 @@ public struct StresshmConfig: Sendable, Equatable {
 
     /// Reads `path`.
     public static func load(_ path: String) throws -> StresshmConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Problem(description: "cannot read the stresshm configuration \(path); give the path of a readable stresshm.conf")
+        let text: String
+        do throws(FileProblem) {
+            text = try FileProblem.readText(path)
+        } catch {
+            throw Problem(description: "cannot read the stresshm configuration \(path): \(error.reason); give the path of a readable stresshm.conf")
         }
         return try parse(text, file: path)
     }

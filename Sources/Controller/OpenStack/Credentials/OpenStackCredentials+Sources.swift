@@ -10,8 +10,11 @@ extension OpenStackCredentials {
     /// - Throws: `OpenStackCredentialError` naming the file.
     public static func fromRCFile(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenStackCredentials {
         let source = "openrc file \(path)"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw OpenStackCredentialError(source: source, problem: "the file cannot be read", remedy: "check the path given to --rc or openrc_file")
+        let text: String
+        do throws(FileProblem) {
+            text = try FileProblem.readText(path)
+        } catch {
+            throw OpenStackCredentialError(source: source, problem: "the file cannot be read: \(error.reason)", remedy: "check the path given to --rc or openrc_file")
         }
         var variables: [String: String] = [:]
         for rawLine in text.split(whereSeparator: \.isNewline) {
@@ -94,8 +97,12 @@ extension OpenStackCredentials {
     private static func cloudEntry(_ name: String, in path: String, source: String, required: Bool) throws -> [String: Any]? {
         let text: String
         let root: Any?
+        do throws(FileProblem) {
+            text = try FileProblem.readText(path)
+        } catch {
+            throw OpenStackCredentialError(source: source, problem: "\(path) cannot be read: \(error.reason)", remedy: "check the path of clouds.yaml")
+        }
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
             root = try Yams.load(yaml: text)
         } catch {
             throw OpenStackCredentialError(source: source, problem: "\(path) is not valid YAML: \(error)", remedy: "fix the file")

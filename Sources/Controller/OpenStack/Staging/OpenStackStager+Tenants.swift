@@ -129,8 +129,14 @@ extension OpenStackStager {
     }
 
     private func createKeypair(_ tenant: OpenStackPlan.Tenant, state: TenantState, keyFile: String) async throws {
-        guard let key = try? String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
-            throw OpenStackPlanError("public_key_file \(keyFile) cannot be read: point it at an SSH public key, or leave it empty")
+        let key: String
+        do throws(FileProblem) {
+            key = try FileProblem.readText(keyFile).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw OpenStackPlanError("public_key_file \(keyFile) cannot be read: \(error.reason); point it at an SSH public key, or leave it empty")
+        }
+        guard !key.isEmpty else {
+            throw OpenStackPlanError("public_key_file \(keyFile) is empty: point it at an SSH public key, or leave it empty")
         }
         let ledgerID = try intend(.keypair, tenant.keypairName, side: tenant.side, parent: state.projectLedgerID)
         try await ComputeAPI(session: state.session).importKeypair(name: tenant.keypairName, publicKey: key)

@@ -16,8 +16,14 @@ public struct RackTopology: Sendable, Equatable {
     /// - Throws: `OpenStackPlanError` naming the file and the key.
     public init(file path: String) throws {
         let root: Any?
+        let text: String
+        do throws(FileProblem) {
+            text = try FileProblem.readText(path)
+        } catch {
+            throw OpenStackPlanError("topology file \(path) cannot be read: \(error.reason)")
+        }
         do {
-            root = try Yams.load(yaml: try String(contentsOfFile: path, encoding: .utf8))
+            root = try Yams.load(yaml: text)
         } catch {
             throw OpenStackPlanError("topology file \(path) cannot be read as YAML: \(error)")
         }

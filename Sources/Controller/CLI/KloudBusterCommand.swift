@@ -1,0 +1,65 @@
+import ArgumentParser
+
+/// `kloudbuster`: the controller's root command. Stages clouds, drives agents, reports and
+/// cleans up; the executable only parses and maps errors to exit statuses.
+public struct KloudBusterCommand: AsyncParsableCommand {
+    /// The name, help, version and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "kloudbuster",
+        abstract: "Data-plane scale test for OpenStack clouds (and this machine, the local cloud).",
+        discussion: """
+            Configuration is YAML with KloudBuster's keys, merged over a built-in default: \
+            see it with `kloudbuster config show`. State (runs, the resource ledger) lives in \
+            ~/.kloudbuster unless --state-dir or KB_STATE_DIR says otherwise.
+            """,
+        version: KloudBuster.version,
+        subcommands: [
+            RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, OctaviaCommand.self,
+            VersionCommand.self,
+        ])
+
+    /// For ArgumentParser.
+    public init() {}
+
+    /// The message for `arguments` that name a subcommand that does not exist
+    /// (`kloudbuster status`, `kloudbuster config check`), listing the ones that do; nil when
+    /// every word before the first option is a subcommand.
+    ///
+    /// ArgumentParser calls such a word an "Unexpected argument", which does not tell the user
+    /// that it was read as a command nor what the commands are.
+    public static func unknownSubcommandMessage(_ arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Self.self
+        var words = [name(of: command)]
+        for argument in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !argument.hasPrefix("-"), !subcommands.isEmpty else { return nil }
+            guard let next = subcommands.first(where: { name(of: $0) == argument || $0.configuration.aliases.contains(argument) }) else {
+                let names = subcommands.map(name(of:)).joined(separator: ", ")
+                let path = words.joined(separator: " ")
+                return "unknown command '\(argument)'; the commands of \(path) are: \(names) (see `\(path) --help`)"
+            }
+            command = next
+            words.append(name(of: next))
+        }
+        return nil
+    }
+
+    private static func name(of command: any ParsableCommand.Type) -> String {
+        command.configuration.commandName ?? String(describing: command).lowercased()
+    }
+}
+
+/// `kloudbuster version`: the same as `kloudbuster --version`.
+public struct VersionCommand: ParsableCommand {
+    /// The name and summary.
+    public static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Print the version of kloudbuster (as --version does).")
+
+    /// For ArgumentParser.
+    public init() {}
+
+    /// Prints the version.
+    public func run() {
+        print(KloudBuster.version)
+    }
+}

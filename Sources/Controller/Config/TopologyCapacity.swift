@@ -91,6 +91,11 @@ public enum TopologyCapacity {
                 })
             }
         }
+        if cloud == .local {
+            for problem in LocalPreflight().problems(configuration) {
+                errors.append(error(configuration, at: problem.key) { value in "got \(value), but \(problem.message)" })
+            }
+        }
         return errors
     }
 
@@ -102,12 +107,13 @@ public enum TopologyCapacity {
         return ConfigurationError(path: ConfigurationPath.render(key), at: location, message: message(node?.scalar?.text ?? "?"))
     }
 
-    /// The soft RLIMIT_NOFILE of this process; nil when unlimited.
+    /// The hard RLIMIT_NOFILE of this process (a local run raises its soft limit to it before
+    /// staging, and its agents inherit it); nil when unlimited.
     public static func currentOpenFileLimit() -> Int? {
         var limit = rlimit()
         // RLIM_INFINITY is (rlim_t)-1, which Swift does not import.
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
-              limit.rlim_cur <= rlim_t(Int.max) else { return nil }
-        return Int(limit.rlim_cur)
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_max != rlim_t.max,
+              limit.rlim_max <= rlim_t(Int.max) else { return nil }
+        return Int(limit.rlim_max)
     }
 }

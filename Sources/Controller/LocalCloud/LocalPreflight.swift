@@ -44,35 +44,38 @@ public struct LocalPreflight: Sendable {
         self.machine = machine
     }
 
-    /// Every problem of running `configuration` on this machine; empty when it fits.
-    public func problems(_ configuration: Configuration) -> [String] {
-        var problems: [String] = []
+    /// A need this machine cannot meet, at the key to change.
+    public struct Problem: Sendable, Equatable {
+        /// The key path to lower, e.g. `["client", "http_tool_configs", "connections"]`.
+        public let key: [String]
+        /// What is needed, what the machine allows, what to do.
+        public let message: String
+    }
+
+    /// Every problem of running `configuration` on this machine; empty when it fits. (The
+    /// controller's own descriptors per agent are `TopologyCapacity`'s check.)
+    public func problems(_ configuration: Configuration) -> [Problem] {
+        var problems: [Problem] = []
+        let connections = ["client", "http_tool_configs", "connections"]
         let tool = configuration.client.httpTool
         let vms = configuration.server.vmCount
         let need = UInt64(max(0, tool.connections)) + UInt64(ServerSizing.reservedClientDescriptors)
         if need > machine.fileDescriptors {
-            problems.append(
-                "client.http_tool_configs.connections: \(tool.connections) connections per client VM need \(need) file descriptors, "
-                    + "but a process may open \(machine.fileDescriptors) here (ulimit -Hn); use at most "
-                    + "\(machine.fileDescriptors - UInt64(ServerSizing.reservedClientDescriptors)) or more client VMs")
+            problems.append(Problem(key: connections, message:
+                "\(tool.connections) connections per client VM need \(need) file descriptors, but a process may open "
+                    + "\(machine.fileDescriptors) here (ulimit -Hn); use at most "
+                    + "\(machine.fileDescriptors - UInt64(ServerSizing.reservedClientDescriptors)) or more client VMs"))
         }
         // One client per server: a server expects its client's connections.
         if let problem = ServerSizing.capacityProblem(connections: tool.connections, cpus: machine.cpus) {
-            problems.append("client.http_tool_configs.connections: \(problem)")
-        }
-        let workers = min(ServerSizing.neededWorkers(connections: tool.connections), ServerSizing.maxWorkers(cpus: machine.cpus))
-        let agents = UInt64(2 * vms)
-        let controllerNeed = 2 * agents + 256
-        if controllerNeed > machine.fileDescriptors {
-            problems.append(
-                "\(agents) agents need \(controllerNeed) file descriptors in the controller (two sockets each), but a process may open "
-                    + "\(machine.fileDescriptors) here (ulimit -Hn); use fewer VMs (server.number_tenants × routers × networks × vms_per_network)")
+            problems.append(Problem(key: connections, message: problem))
         }
         if let limit = machine.processes {
-            let processes = agents + UInt64(vms * (1 + workers)) + 16
+            let workers = min(ServerSizing.neededWorkers(connections: tool.connections), ServerSizing.maxWorkers(cpus: machine.cpus))
+            let processes = UInt64(2 * vms + vms * workers + 16)
             if processes > limit {
-                problems.append(
-                    "\(agents) agents and their nginx need about \(processes) processes, but `ulimit -u` allows \(limit); raise it or use fewer VMs")
+                problems.append(Problem(key: ["server", "vms_per_network"], message:
+                    "\(2 * vms) agents and their nginx need about \(processes) processes, but `ulimit -u` allows \(limit); raise it or use fewer VMs"))
             }
         }
         return problems

@@ -93,7 +93,8 @@ struct AgentChannel {
     /// declared lost). Without it (after Abort, when agents exit), silence is not a loss.
     mutating func tick(now: ContinuousClock.Instant, liveness: Bool = true) -> [AgentRoster.Event] {
         perform(delivery.tick(now: now))
-        if lastBeacon.map({ now - $0 >= Self.beaconInterval }) ?? true {
+        // No beacon once the run ends (liveness off): the agents were told to exit.
+        if liveness, lastBeacon.map({ now - $0 >= Self.beaconInterval }) ?? true {
             lastBeacon = now
             // A Heartbeat on `all`: one frame for every agent, which only feeds its watchdog.
             let frame = sequencer.frame(.heartbeat(Kb_V1_Heartbeat()), sentUnixNs: WallClock.nowUnixNs())

@@ -180,15 +180,10 @@ public struct RunCommand: AsyncParsableCommand {
     /// nginx workers, processes. A problem is a usage error (exit 2) and nothing is recorded.
     static func preflightLocal(_ configuration: Configuration) throws {
         LocalPreflight.raiseDescriptorLimit()
-        var problems = LocalPreflight().problems(configuration)
-        do {
-            _ = try RunTopology(server: configuration.server, runID: "kb-00000000-0000-0000", addresses: LoopbackAddresses())
-        } catch {
-            problems.insert("\(error)", at: 0)
-        }
-        guard problems.isEmpty else {
+        let errors = TopologyCapacity.errors(configuration, cloud: .local)
+        guard errors.isEmpty else {
             throw ValidationError(
-                "this machine cannot run the configuration (nothing was staged):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+                "this machine cannot run the configuration (nothing was staged):\n" + errors.map { "  - \($0)" }.joined(separator: "\n"))
         }
     }
 
@@ -200,7 +195,11 @@ public struct RunCommand: AsyncParsableCommand {
             guard let layout = try? LoopbackAddresses(tenantBase: range.lowerBound),
                 let topology = try? RunTopology(server: configuration.server, runID: runID, addresses: layout)
             else { return false }
-            return topology.servers.allSatisfy { LoopbackProbe.canListen(address: $0.address, port: RunCoordinator.serverPort) }
+            guard topology.servers.allSatisfy({ LoopbackProbe.canListen(address: $0.address, port: RunCoordinator.serverPort) }),
+                let claim = LoopbackLocks.claim(range)
+            else { return false }
+            LoopbackLocks.keep(claim)
+            return true
         }
         if base != 1 {
             ConsoleReport.standardOutput.progress("note: loopback 127.\(base)-\(base + width - 1).x.x (127.1.x.x and up are in use by another run or process)")

@@ -19,6 +19,12 @@ extension RunCoordinator {
             try? await Task.sleep(for: .milliseconds(20))
         }
         guard state == .finishing else { fatalError("RunCoordinator.finish: state changed to \(state) while aborting") }
+        // Nothing more goes over the wire: the link closes before results and cleanup, which can
+        // take minutes on a cloud. An open link then only risks libzmq 4.3.4's abort
+        // (`!_io_error`, stream_engine_base.cpp:331) as the agents' connections close, which
+        // killed the controller mid-cleanup. (A short block: the sockets linger 100 ms.)
+        let link = self.link
+        await Task.detached { link.close() }.value
 
         let status: String
         if failure != nil {

@@ -40,8 +40,7 @@ public final class StateStore: Sendable {
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            pool = try DatabasePool(path: databaseURL.path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            pool = try Self.openPool(path: databaseURL.path, configuration: configuration)
         } catch let error as StateStoreError {
             throw error
         } catch {
@@ -50,6 +49,22 @@ public final class StateStore: Sendable {
                 reason: "\(error)",
                 remedy: "check that the file is a KloudBuster state database and is not used by a newer version, or give another --state-dir")
         }
+    }
+
+    /// Opens the pool and migrates the schema under an exclusive `flock` on
+    /// `<state-dir>/kloudbuster.lock`: two controllers started at the same moment on a fresh
+    /// state directory would otherwise both switch it to WAL (one gets SQLITE_BUSY) and both
+    /// apply the first migration (GRDB's migrator reads what is applied outside the lock).
+    private static func openPool(path: String, configuration: GRDB.Configuration) throws -> DatabasePool {
+        let lockPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("kloudbuster.lock").path
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        }
+        defer { if fd >= 0 { close(fd) } }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return pool
     }
 
     /// Opens the store only when `directory` already holds a database; nil otherwise, so that

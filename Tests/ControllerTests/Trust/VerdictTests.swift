@@ -9,7 +9,7 @@ struct VerdictTests {
     @Test("a healthy run says verdict ok and exits 0")
     func healthyRun() async throws {
         let workspace = try TrustWorkspace(tool: "connections: 5\nrate_limit: 300\nduration: 3\nreport_interval: 1")
-        let output = await try workspace.start().wait(timeout: 120)
+        let output = try await workspace.start().wait(timeout: 120)
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stdout.contains("verdict: ok"))
         let runID = try #require(TrustWorkspace.runID(in: output.stdout))
@@ -25,7 +25,7 @@ struct VerdictTests {
     @Test("a rate the clients cannot reach: 'target rate not reached', exit 3")
     func unreachableRate() async throws {
         let workspace = try TrustWorkspace(tool: "connections: 4\nrate_limit: 100000000\nduration: 3\nreport_interval: 1")
-        let output = await try workspace.start().wait(timeout: 120)
+        let output = try await workspace.start().wait(timeout: 120)
         #expect(output.status == 3, "\(output.stdout)\n\(output.stderr)")
         let runID = try #require(TrustWorkspace.runID(in: output.stdout))
         let reasons = try workspace.verdictReasons(runID)

@@ -53,11 +53,14 @@ struct OpenStackRemover: Sendable {
         }
     }
 
-    /// Nova deletes asynchronously; the VM's ports go only when it is gone.
+    /// Nova deletes asynchronously; the VM's ports go only when it is gone. Gone means 404:
+    /// status DELETED is Nova's last step (vm_state deleted, the row not yet destroyed), which
+    /// lasted seconds under load, and the VM is still listed then; a cleanup that stopped at
+    /// it left member runs' server VMs in the cloud's listing after it said "done".
     private func waitGone(_ id: String, name: String, compute: ComputeAPI) async throws {
         let deadline = ContinuousClock.now + vmGoneTimeout
         while ContinuousClock.now < deadline {
-            guard let server = try await compute.server(id: id), server["status"]?.string != "DELETED" else { return }
+            guard try await compute.server(id: id) != nil else { return }
             try await Task.sleep(for: .milliseconds(300))
         }
         throw OpenStackPlanError("VM \(name) (\(id)) was asked to delete but still exists after \(vmGoneTimeout); check nova-compute")

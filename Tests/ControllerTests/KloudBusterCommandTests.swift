@@ -92,12 +92,7 @@ import Testing
             guard let start = lines.firstIndex(where: { $0.hasPrefix("Examples:") }) else { continue }
             let examples = lines[(start + 1)...].prefix { $0.hasPrefix("  ") }
             let long = examples.filter { $0.count > 78 }
-            // `run`'s help belongs to the run engineer's files for now.
-            if command == RunCommand.self {
-                withKnownIssue("run's help has an example of 83 columns") { #expect(long.isEmpty, "\(long)") }
-            } else {
-                #expect(long.isEmpty, "\(command.configuration.commandName ?? ""): \(long)")
-            }
+            #expect(long.isEmpty, "\(command.configuration.commandName ?? ""): \(long)")
         }
     }
 }

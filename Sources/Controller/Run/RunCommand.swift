@@ -22,7 +22,7 @@ public struct RunCommand: AsyncParsableCommand {
               kloudbuster run
               kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
-              kloudbuster run -c my.yaml --json result.json --hlog result.hlog --label baseline
+              kloudbuster run -c my.yaml --json out.json --label baseline
 
             Results: every run writes result.json and result.hlog into its run folder (<state-dir>/runs/<run-id>/); --json and --hlog write copies. The last line of a run says where they are.
 
@@ -48,7 +48,7 @@ public struct RunCommand: AsyncParsableCommand {
     public var label: String?
 
     /// Keep resources.
-    @Flag(help: "Keep the agents running after the run (delete them later with `kloudbuster cleanup`).")
+    @Flag(help: "Keep the run's resources (cloud projects, networks, VMs) after the run; delete them later with `kloudbuster cleanup`. Agents still stop 30 s after the controller exits (their watchdog).")
     public var noCleanup = false
 
     /// The agent binary.

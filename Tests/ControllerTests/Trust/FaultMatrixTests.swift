@@ -80,14 +80,7 @@ struct FaultMatrixTests {
         let controller = try workspace.start()
         #expect(await controller.waitForOutput("staging", timeout: 60))
         let runID = try #require(TrustWorkspace.runID(in: controller.stdoutSoFar))
-        // Some agents started, not all: their user data files appear one by one.
-        let folder = workspace.runFolder(runID)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".json") } ?? []
-            if files.count >= 3 { break }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await awaitSomeAgentsStarted(workspace, runID)
         kill(controller.pid, SIGKILL)
         _ = await controller.wait(timeout: 10)
         #expect(!controller.stdoutSoFar.contains("all 40 agents joined"), "the kill came after staging")
@@ -124,13 +117,7 @@ struct FaultMatrixTests {
         let controller = try workspace.start()
         #expect(await controller.waitForOutput("staging", timeout: 60))
         let runID = try #require(TrustWorkspace.runID(in: controller.stdoutSoFar))
-        let folder = workspace.runFolder(runID)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".json") } ?? []
-            if files.count >= 3 { break }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await awaitSomeAgentsStarted(workspace, runID)
         kill(controller.pid, SIGINT)
         let output = await controller.wait(timeout: 60)
         #expect(output.status == 130, "\(output.stdout)\n\(output.stderr)")
@@ -153,6 +140,17 @@ struct FaultMatrixTests {
         let left = await RunLeftovers.awaitNone(runID: runID, within: .seconds(50))
         #expect(left == [])
         #expect(ContinuousClock.now - killed >= .seconds(29), "the watchdog waited its bound")
+    }
+
+    /// Waits until some agents, not all, were started: their user data files appear one by one.
+    private func awaitSomeAgentsStarted(_ workspace: TrustWorkspace, _ runID: String) async throws {
+        let folder = workspace.runFolder(runID)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while ContinuousClock.now < deadline {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".json") } ?? []
+            if files.count >= 3 { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     private func expectCleanupLeavesNothing(_ workspace: TrustWorkspace, _ runID: String) async throws {

@@ -106,6 +106,10 @@ public actor StressCoordinator {
             console.progress("stress test failed: \(error)")
         }
         await abortAgents(reason: status == "done" ? "stress test complete" : status)
+        // As in a run: nothing more goes over the wire, and an open link only risks libzmq's
+        // abort while the agents' connections close (RunCoordinator+Finish says more).
+        let link = self.link
+        await Task.detached { link.close() }.value
         let cleaned = await cleanUp()
         for task in tasks { task.cancel() }
         var result = StressResult(

@@ -93,35 +93,10 @@ extension ProcessResource {
 
     /// The process whose environment carries `KB_LEDGER_RESOURCE=<marker>`, if any.
     static func findByMarker(_ marker: String) -> ProcessIdentity? {
-        let needle = Array("\(markerVariable)=\(marker)".utf8) + [0]
-        guard let dir = opendir("/proc") else { return nil }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let pid = Int32(name), pid != getpid(),
-                let environment = ProcessStat.readSmallFile("/proc/\(pid)/environ")
-            else { continue }
-            // Entries are NUL-terminated, so the needle matches whole entries only when it
-            // starts at the beginning or right after a NUL.
-            let bytes = Array(environment.utf8)
-            if bytes.starts(with: needle) || bytes.contains(subsequence: [0] + needle),
-                let identity = ProcessIdentity.of(pid: pid)
-            {
-                return identity
-            }
+        let entry = Array("\(markerVariable)=\(marker)".utf8)
+        for pid in ProcessSweep.allPIDs() where pid != getpid() && ProcessSweep.hasEnvironmentEntry(pid, entry) {
+            if let identity = ProcessIdentity.of(pid: pid) { return identity }
         }
         return nil
-    }
-}
-
-extension Array where Element: Equatable {
-    fileprivate func contains(subsequence: [Element]) -> Bool {
-        guard !subsequence.isEmpty, subsequence.count <= count else { return subsequence.isEmpty }
-        for start in 0...(count - subsequence.count) where self[start] == subsequence[0] {
-            if self[start..<(start + subsequence.count)].elementsEqual(subsequence) { return true }
-        }
-        return false
     }
 }

@@ -56,13 +56,15 @@ struct ProcessSweep {
                 found.append(identity)
                 continue
             }
-            if let environment = ProcessStat.readSmallFile("/proc/\(pid)/environ"),
-                environment.utf8.split(separator: 0).contains(where: { $0.elementsEqual(needle) })
-            {
-                found.append(identity)
-            }
+            if hasEnvironmentEntry(pid, needle) { found.append(identity) }
         }
         return found
+    }
+
+    /// Whether `pid`'s environment holds `entry` (`NAME=value`) as a whole entry.
+    static func hasEnvironmentEntry(_ pid: Int32, _ entry: [UInt8]) -> Bool {
+        guard let environment = ProcessStat.readSmallFile("/proc/\(pid)/environ") else { return false }
+        return environment.utf8.split(separator: 0).contains { $0.elementsEqual(entry) }
     }
 
     /// Every pid in /proc.

@@ -3,8 +3,7 @@ import Glibc
 #endif
 
 /// A result file the user asked for (`--json`, `--hlog`): checked before a run starts, so a
-/// typo costs a second and not a two-hour test, and written with errno's words, never a
-/// Foundation error dump.
+/// typo costs a second and not a two-hour test (`FileProblem.write` writes it later).
 public enum OutputFile {
     /// A file that cannot be written: where, why and what to do.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -36,25 +35,6 @@ public enum OutputFile {
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw Problem(path: path, reason: "\(directory) is not a directory") }
         guard access(directory, W_OK) == 0 else { throw Problem(path: path, reason: "\(directory): \(reason(errno))") }
-    }
-
-    /// Writes `text` to `path` (created 0644 or truncated).
-    public static func write(_ text: String, to path: String) throws(Problem) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let code = errno
-            throw Problem(path: path, reason: code == ENOENT ? "no such directory" : reason(code))
-        }
-        defer { close(fd) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Problem(path: path, reason: reason(errno))
-            }
-            bytes = bytes.dropFirst(count)
-        }
     }
 
     /// strerror's words, lower-cased at the start: "no such file or directory".

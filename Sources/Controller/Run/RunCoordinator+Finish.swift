@@ -93,7 +93,7 @@ extension RunCoordinator {
         if let path = outputs.hlogFile { targets.append((path, hlog.text)) }
         for (path, text) in targets {
             do {
-                try OutputFile.write(text, to: path)
+                try FileProblem.write(text, to: path)
                 files.append(path)
             } catch {
                 console.progress("\(error); the result is stored in the state database (`kloudbuster runs show \(runID)`)")

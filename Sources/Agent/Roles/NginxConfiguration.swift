@@ -99,6 +99,9 @@ public struct NginxConfiguration: Sendable, Equatable {
                     }
                     location = /nginx_status {
                         stub_status;
+                        # The agent polls from the address nginx listens on (in a VM, not
+                        # loopback); clients load other paths and never see the counters.
+                        allow \(address);
                         allow 127.0.0.0/8;
                         allow ::1;
                         deny all;

@@ -137,9 +137,10 @@ public struct CleanupCommand: AsyncParsableCommand {
         return clean
     }
 
-    /// The deleters every cleanup has: local processes and Octavia ghost rows; `--cloud openstack` adds the OpenStack ones.
+    /// The deleters every cleanup has: local processes, Octavia ghost rows, the qemu cloud's
+    /// namespaces, taps and files; `--cloud openstack` adds the OpenStack ones.
     static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
-        [ProcessResourceDeleter(ledger: ledger), OctaviaGhostsDeleter(ledger: ledger)]
+        [ProcessResourceDeleter(ledger: ledger), OctaviaGhostsDeleter(ledger: ledger)] + QemuResourceDeleters.all(ledger: ledger)
     }
 
     /// The controller driving `run`, when it is alive and is not this process.

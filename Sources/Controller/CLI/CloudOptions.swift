@@ -5,7 +5,7 @@ import Foundation
 /// `cleanup`, so cleaning up after a crash takes exactly the options the run took.
 public struct CloudOptions: ParsableArguments, Sendable {
     /// The cloud.
-    @Option(help: ArgumentHelp("local (agents as processes on loopback addresses) or openstack.", valueName: "cloud"))
+    @Option(help: ArgumentHelp("local (agents as processes on loopback addresses), qemu (VMs booted from the agent image on this machine) or openstack.", valueName: "cloud"))
     public var cloud: CloudChoice = .local
 
     /// An openrc file.
@@ -29,6 +29,10 @@ public struct CloudOptions: ParsableArguments, Sendable {
             help: ArgumentHelp("KloudBuster tenants file: stage in this existing project with these users (no admin role needed).", valueName: "file"))
     public var tenantsFile: String?
 
+    /// The qemu cloud's image.
+    @Option(help: ArgumentHelp("The agent image the qemu cloud boots (default: vm_image_file, $KB_AGENT_IMAGE, else what `make image` built).", valueName: "file"))
+    public var image: String?
+
     /// For ArgumentParser.
     public init() {}
 
@@ -38,15 +42,27 @@ public struct CloudOptions: ParsableArguments, Sendable {
         case local
         /// An OpenStack cloud.
         case openstack
+        /// qemu VMs on this machine.
+        case qemu
+
+        /// The configuration's view of the cloud.
+        public var configurationCloud: Configuration.Cloud {
+            switch self {
+            case .local: .local
+            case .openstack: .openstack
+            case .qemu: .qemu
+            }
+        }
     }
 
     /// Checks that the options fit together.
     public func validate() throws {
         if rcFile != nil && osCloud != nil { throw ValidationError("give either --rc or --os-cloud, not both") }
         if testingRCFile != nil && testingOSCloud != nil { throw ValidationError("give either --testing-rc or --testing-os-cloud, not both") }
-        if cloud == .local && (rcFile != nil || osCloud != nil || testingRCFile != nil || testingOSCloud != nil || tenantsFile != nil) {
+        if cloud != .openstack && (rcFile != nil || osCloud != nil || testingRCFile != nil || testingOSCloud != nil || tenantsFile != nil) {
             throw ValidationError("--rc, --os-cloud, --testing-rc, --testing-os-cloud and --tenants-list need --cloud openstack")
         }
+        if cloud != .qemu && image != nil { throw ValidationError("--image needs --cloud qemu") }
     }
 
     /// The credentials of the server (first) cloud: `--rc`, `--os-cloud`, `openrc_file`,

@@ -22,7 +22,8 @@ extension Configuration {
         let reason: String?
         switch relevance {
         case .everywhere: reason = nil
-        case let .openstackOnly(what): reason = cloud == .local ? "ignored on the local cloud (on OpenStack: \(what))" : nil
+        case let .openstackOnly(what): reason = cloud != .openstack ? "ignored on the \(cloud) cloud (on OpenStack: \(what))" : nil
+        case let .vmsOnly(what): reason = cloud == .local ? "ignored on the local cloud (on qemu and OpenStack: \(what))" : nil
         case let .notImplemented(why): reason = "accepted but not used: \(why)"
         // Reported as errors by `ConfigurationValidator.unsupportedKeys`: no note as well.
         case .unsupported: return

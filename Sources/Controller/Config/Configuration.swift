@@ -11,6 +11,8 @@ public struct Configuration: Sendable, Equatable {
         case local
         /// Tenants, networks and VMs on an OpenStack cloud.
         case openstack
+        /// qemu VMs booted from the agent image on this machine, on a bridge of their own.
+        case qemu
     }
 
     /// Keys used only to stage on OpenStack (top level of the YAML).

@@ -7,11 +7,11 @@ enum ConfigurationSchema {
     static let root: ConfigurationShape = .mapping([
         field("openrc_file", .optionalText, .openstackOnly("the OpenStack credentials file")),
         field("image_name", .optionalText, .openstackOnly("the Glance image the test VMs boot")),
-        field("vm_image_file", .optionalText, .openstackOnly("the qcow2 file uploaded when the image is missing")),
+        field("vm_image_file", .optionalText, .vmsOnly("the agent image file: booted on qemu, uploaded to OpenStack when image_name is missing")),
         field("keystone_admin_role", .text, .openstackOnly("the Keystone role given to the test users")),
         field("cleanup_resources", .flag),
         field("vm_creation_concurrency", .count, .openstackOnly("how many Nova boots run at once")),
-        field("public_key_file", .optionalText, .openstackOnly("the SSH key injected into the test VMs")),
+        field("public_key_file", .optionalText, .vmsOnly("the SSH key for root in the test VMs")),
         field("provider_network", .optionalText, .openstackOnly("the Neutron provider network")),
         field("tsdb", tsdb, .unsupported("hypervisor CPU usage is not read from a time-series database, so the result has none")),
         field("proxy_timeout_sec", .seconds, .notImplemented("there is no Redis proxy VM; agents connect to the controller over ZeroMQ")),
@@ -38,7 +38,7 @@ enum ConfigurationSchema {
     ])
 
     private static let server: ConfigurationShape = .mapping([
-        field("flavor", flavor, .openstackOnly("the Nova flavor of the server VMs")),
+        field("flavor", flavor, .vmsOnly("the CPUs and memory of the server VMs")),
         field("use_floatingip", .flag, .openstackOnly("floating IPs on the server VMs")),
         field("availability_zone", .optionalText, .openstackOnly("where Nova places the server VMs")),
         field("number_tenants", .count),
@@ -50,7 +50,7 @@ enum ConfigurationSchema {
     ])
 
     private static let client: ConfigurationShape = .mapping([
-        field("flavor", flavor, .openstackOnly("the Nova flavor of the client VMs")),
+        field("flavor", flavor, .vmsOnly("the CPUs and memory of the client VMs")),
         field("proxy_flavor", flavor, .notImplemented("there is no Redis proxy VM")),
         field("use_floatingip", .flag, .openstackOnly("floating IPs on the client VMs")),
         field("availability_zone", .optionalText, .openstackOnly("where Nova places the client VMs")),

@@ -7,6 +7,8 @@ enum ConfigurationRelevance: Sendable, Equatable {
     case everywhere
     /// Used on OpenStack only; the reason says what it controls there.
     case openstackOnly(String)
+    /// Used where VMs are real (qemu and OpenStack); the reason says what it controls.
+    case vmsOnly(String)
     /// Accepted so KloudBuster files load, but this implementation does not act on it, and
     /// any value leaves the HTTP test and its result as they are; a changed value is a note.
     case notImplemented(String)

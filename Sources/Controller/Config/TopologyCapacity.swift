@@ -70,7 +70,7 @@ public enum TopologyCapacity {
         case .local:
             // The default tenant base (1) is in range, so this cannot throw.
             found = problems(server: server, addresses: try! LoopbackAddresses())
-        case .openstack:
+        case .openstack, .qemu:
             found = problems(server: server, addresses: TenantNetworkAddresses())
         }
         var errors = found.map { problem in
@@ -94,6 +94,11 @@ public enum TopologyCapacity {
         // Only once the addresses fit: then every count is small enough to multiply.
         if cloud == .local, found.isEmpty {
             for problem in LocalPreflight().problems(configuration) {
+                errors.append(error(configuration, at: problem.key) { value in "got \(value), but \(problem.message)" })
+            }
+        }
+        if cloud == .qemu, found.isEmpty {
+            for problem in QemuPreflight().problems(configuration) {
                 errors.append(error(configuration, at: problem.key) { value in "got \(value), but \(problem.message)" })
             }
         }

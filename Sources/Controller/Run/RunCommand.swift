@@ -18,11 +18,14 @@ public struct RunCommand: AsyncParsableCommand {
 
             On OpenStack (--cloud openstack) the same topology becomes projects, users, routers, networks and VMs (servers in tenants s0.., clients in c0..), every name starting with the run id; the VMs boot the agent image (image_name) with the agent's user data and dial back to --controller-address. An admin user creates everything; a member user needs a tenants file (-l) naming an existing project and users. Everything is recorded before it is created, and deleted at the end.
 
+            On qemu (--cloud qemu) every VM is a real qemu VM on this machine, booted from the agent image (`make image`; --image) with a config drive holding its user data, on a bridge inside a network namespace of the run; flavor sets each VM's CPUs and memory. It needs root. Under TCG a VM takes about a minute and a half to boot.
+
             Examples:
               kloudbuster run
               kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json out.json --label baseline
+              kloudbuster run --cloud qemu -c deploy/samples/qemu.yaml
 
             Results: every run writes result.json and result.hlog into its run folder (<state-dir>/runs/<run-id>/); --json and --hlog write copies. The last line of a run says where they are.
 
@@ -80,7 +83,7 @@ public struct RunCommand: AsyncParsableCommand {
     public func validate() throws {
         if let controllerAddress, let problem = ControllerAddress.problem(with: controllerAddress) { throw problem }
         let configuration = try loadConfiguration()
-        let target: Configuration.Cloud = cloud.cloud == .openstack ? .openstack : .local
+        let target = cloud.cloud.configurationCloud
         var sized = configuration
         // With a tenants file one project holds each side (OpenStackRunSetup says so in a note).
         if cloud.tenantsFile != nil { sized.server.numberOfTenants = 1 }
@@ -113,17 +116,21 @@ public struct RunCommand: AsyncParsableCommand {
         if let openstack {
             configuration = openstack.configuration
             openstack.notes.forEach { ConsoleReport.standardOutput.progress("note: \($0)") }
+        } else if cloud.cloud == .qemu {
+            try Self.preflightQemu(configuration)
         } else {
             try Self.preflightLocal(configuration)
         }
+        let image = cloud.cloud == .qemu
+            ? try QemuImage.locate(option: cloud.image, configured: configuration.openstack.vmImageFile) : nil
         let ledger = Ledger(store: try state.openStore())
         let run = try ledger.newRun(
-            label: label ?? configuration.result.label, cloud: openstack?.server.cloudName ?? ProcessResource.cloud,
+            label: label ?? configuration.result.label, cloud: openstack?.server.cloudName ?? (image != nil ? QemuNetwork.cloud : ProcessResource.cloud),
             configYAML: configuration.effectiveYAML())
         let coordinator: RunCoordinator
         let link: ControllerLink
         do {
-            let topology = openstack != nil
+            let topology = openstack != nil || image != nil
                 ? try RunTopology(server: configuration.server, runID: run.id, addresses: TenantNetworkAddresses())
                 : try Self.localTopology(configuration, runID: run.id, ledger: ledger)
             let launcher: any AgentLauncher
@@ -133,14 +140,21 @@ public struct RunCommand: AsyncParsableCommand {
                     topology: topology, configuration: configuration, ledger: ledger, status: .standardOutput,
                     progress: ConsoleReport.standardOutput.progress))
                 deleters += OpenStackDeleter.all(sessions: openstack.sessions)
+            } else if let image {
+                launcher = QemuCloud(
+                    ledger: ledger, image: image, configuration: configuration, runID: run.id,
+                    publicKeys: try Self.publicKeys(configuration))
             } else {
                 launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: agentBinary))
             }
             let bindHost = try controllerAddress ?? openstack?.controllerAddress() ?? "127.0.0.1"
             let serverKeys = try CurveKeyPair.generate()
             link = try ControllerLink(bindHost: bindHost, serverKeys: serverKeys)
+            var settings = RunSettings(configuration: configuration)
+            // Under TCG a VM takes 60-100 s from qemu's start to its agent's Hello.
+            if image != nil { settings.joinTimeout = Self.qemuJoinTimeout }
             coordinator = try RunCoordinator(
-                runID: run.id, configuration: configuration, settings: RunSettings(configuration: configuration),
+                runID: run.id, configuration: configuration, settings: settings,
                 topology: topology, link: link, serverKeys: serverKeys,
                 launcher: launcher, ledger: ledger,
                 cleaner: Cleaner(ledger: ledger, deleters: deleters),
@@ -184,6 +198,31 @@ public struct RunCommand: AsyncParsableCommand {
         guard errors.isEmpty else {
             throw ValidationError(
                 "this machine cannot run the configuration (nothing was staged):\n" + errors.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// How long the VMs of a qemu run have to boot and say Hello.
+    static let qemuJoinTimeout: Duration = .seconds(300)
+
+    /// What the qemu cloud checks before anything exists: root, /dev/net/tun, its programs,
+    /// then memory and CPUs for the flavors. A problem is a usage error (exit 2).
+    static func preflightQemu(_ configuration: Configuration) throws {
+        let host = QemuPreflight.hostProblems()
+        let errors = host + TopologyCapacity.errors(configuration, cloud: .qemu).map(\.description)
+        guard errors.isEmpty else {
+            throw ValidationError(
+                "this machine cannot boot the configuration's VMs (nothing was staged):\n" + errors.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// `public_key_file`'s key, for root in every VM.
+    static func publicKeys(_ configuration: Configuration) throws -> [String: String] {
+        guard let file = configuration.openstack.publicKeyFile else { return [:] }
+        do {
+            let key = try String(contentsOfFile: (file as NSString).expandingTildeInPath, encoding: .utf8)
+            return ["kloudbuster": key.trimmingCharacters(in: .whitespacesAndNewlines)]
+        } catch {
+            throw ValidationError("public_key_file: \(FileProblem(.read, path: file, error: error).reason)")
         }
     }
 

@@ -39,6 +39,8 @@ extension RunCoordinator {
     /// and their log; after, they are lost now rather than after their silence. Once the run
     /// is finishing, agents exit because they were told to.
     func agentsExited(_ exited: [(agentID: String, how: String)]) {
+        // A failed run is cleaning up too: its agents end because cleanup stops them.
+        if case .failed = state { return }
         guard ![.finishing, .cleaning, .done].contains(state) else { return }
         for (agentID, how) in exited {
             guard let entry = channel.roster.entry(agentID) else { continue }

@@ -37,12 +37,13 @@ public struct ProcessResource: Sendable {
     ///   - address: the loopback address it serves on, if any.
     ///   - directory: its working folder, if not the controller's; every process it starts
     ///     inherits it, which is how cleanup finds them (`ProcessSweep`).
+    ///   - cloud: the cloud recorded for it (`local`; the qemu cloud's VMs say `qemu`).
     /// - Throws: `LedgerError` when it cannot be recorded (nothing is spawned then), and
     ///   `ProcessResourceError` when it cannot be spawned (the row is then marked deleted).
     public func spawn(
         run: String, name: String, executable: String, arguments: [String] = [],
         environment: [String: String] = [:], parent: ResourceID? = nil, address: String? = nil,
-        directory: String? = nil
+        directory: String? = nil, cloud: String = Self.cloud
     ) throws -> ResourceRecord {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
             throw ProcessResourceError(
@@ -52,7 +53,7 @@ public struct ProcessResource: Sendable {
         }
         let logs = try logFiles(run: run, name: name)
         let id = try ledger.intend(
-            run: run, kind: .process, name: name, cloud: Self.cloud, parent: parent, address: address)
+            run: run, kind: .process, name: name, cloud: cloud, parent: parent, address: address)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
         env[Self.markerVariable] = Self.marker(run: run, id: id)

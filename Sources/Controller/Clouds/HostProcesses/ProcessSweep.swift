@@ -23,8 +23,9 @@ struct ProcessSweep {
         marker = "\(ProcessResource.markerVariable)=\(ProcessResource.marker(run: resource.runID, id: resource.id))"
     }
 
-    /// The executables matched by folder alone.
-    static let programs: Set<String> = ["nginx", "kb-agent"]
+    /// The executables matched by folder alone: the local cloud's agents and their nginx, the
+    /// qemu cloud's VMs, their per-connection forwards and the run's DHCP server.
+    static let programs: Set<String> = ["nginx", "kb-agent", "qemu-system-x86_64", "socat", "dnsmasq"]
 
     /// Kills what is left (SIGKILL, with their process groups) and waits up to 5 s for it to
     /// go; returns `outcome`, or `.deleted` when the agent was gone but something of it was not.

@@ -12,7 +12,7 @@ endif
 SWIFT_TEST_FLAGS ?= --no-parallel
 TEST_LOG ?= .run/test.log
 
-.PHONY: deps build run demo-load test bench clean
+.PHONY: deps build image run demo-load test bench clean
 
 deps:
 	scripts/deps.sh
@@ -20,6 +20,10 @@ deps:
 build: deps
 	swift build -c release --product kb-agent
 	swift build -c release --product kloudbuster
+
+# The agent VM image, image/out/kloudbuster-agent-<version>.qcow2 (root; see image/build.sh).
+image: deps
+	image/build.sh
 
 # The default local scale test: nginx servers and CHttpGen clients as agent processes on
 # loopback addresses, joined over ZeroMQ; everything it starts is deleted at the end.
@@ -30,8 +34,9 @@ run: deps build
 demo-load: deps build
 	scripts/demo.sh
 
-# Builds while the OpenStack harness (scripts/openstack-local.sh) comes up, runs every test
-# against it, brings it down. Everything printed also goes to $(TEST_LOG).
+# Builds the tests and the agent image while the OpenStack harness (scripts/openstack-local.sh)
+# comes up, runs every test against them (VM tests boot the image), brings the harness down.
+# Everything printed also goes to $(TEST_LOG).
 test: deps
 	TEST_LOG=$(TEST_LOG) SWIFT_TEST_FLAGS="$(SWIFT_TEST_FLAGS)" scripts/test.sh
 

@@ -51,6 +51,7 @@ import Testing
                 let marker: String? = switch field.relevance {
                 case .everywhere: nil
                 case .openstackOnly: "[openstack]"
+                case .vmsOnly: "[vms]"
                 case .notImplemented: "[compat]"
                 case .unsupported: "[not supported yet]"
                 }
@@ -58,7 +59,7 @@ import Testing
                     #expect(text.contains(marker), "\(keyPath.joined(separator: ".")) needs \(marker) in its comment")
                 } else if !inherited {
                     #expect(!text.isEmpty, "\(keyPath.joined(separator: ".")) has no comment")
-                    #expect(!text.contains("[openstack]") && !text.contains("[compat]"),
+                    #expect(!text.contains("[openstack]") && !text.contains("[vms]") && !text.contains("[compat]"),
                             "\(keyPath.joined(separator: ".")) is marked but used everywhere")
                 }
                 // Keys of a marked section are explained by the section's comment.
@@ -141,11 +142,13 @@ import Testing
         #expect(throws: (any Error).self) { try ConfigCommand.parseAsRoot(["validate"]) }
     }
 
-    @Test("--cloud takes local or openstack only")
+    @Test("--cloud takes local, qemu or openstack only")
     func cloudOption() throws {
         let command = try #require(try ConfigCommand.parseAsRoot(["validate", "--cloud", "openstack", "x.yaml"])
             as? ConfigValidateCommand)
         #expect(command.cloud == .openstack)
+        let qemu = try #require(try ConfigCommand.parseAsRoot(["validate", "--cloud", "qemu", "x.yaml"]) as? ConfigValidateCommand)
+        #expect(qemu.cloud == .qemu)
         #expect(throws: (any Error).self) { try ConfigCommand.parseAsRoot(["validate", "--cloud", "aws", "x.yaml"]) }
     }
 

@@ -19,6 +19,14 @@ struct DeploySamplesTests {
         #expect(configuration.openstack.imageName == "kloudbuster-agent")
     }
 
+    @Test("the qemu sample is valid on the qemu cloud and fits this machine")
+    func qemuSample() throws {
+        let configuration = try ConfigurationLoader().load(files: [Self.folder.appendingPathComponent("qemu.yaml").path])
+        #expect(TopologyCapacity.errors(configuration, cloud: .qemu).isEmpty)
+        #expect(configuration.notes(for: .qemu).isEmpty, "every key of the sample acts on qemu")
+        #expect(configuration.server.flavor.ramMB == 512 && configuration.client.flavor.vcpus == 1)
+    }
+
     @Test("the progression sample stages 1, 2, 4, 6, 8 clients and stops on errors or p99")
     func progressionSample() throws {
         let configuration = try ConfigurationLoader().load(files: [Self.folder.appendingPathComponent("progression.yaml").path])

@@ -20,7 +20,8 @@ public enum DefaultConfiguration {
 # Copy only the keys you want to change into your own file and pass it with -c; everything
 # else keeps the value below. `kloudbuster config show -c FILE` prints the merged result.
 # Durations are seconds (`30`, `1.5`) or `500ms`, `30s`, `2m`, `1h`.
-# [openstack]: used on OpenStack only (on the local cloud a changed value is a note).
+# [openstack]: used on OpenStack only (on the local and qemu clouds a changed value is a note).
+# [vms]: used where VMs are real, on qemu and OpenStack (on the local cloud a note).
 # [compat]: accepted so that KloudBuster 8 files load, not acted on (a changed value is a note).
 # [not supported yet]: a feature this build lacks; any value but the one below is an error.
 
@@ -30,8 +31,8 @@ public enum DefaultConfiguration {
 openrc_file:
 # [openstack] Glance image for every test VM; empty = "kloudbuster-<version>".
 image_name:
-# [openstack] qcow2 file uploaded when the image is missing; empty = look in the current
-# directory, the home directory and /.
+# [vms] The agent image file (`make image` builds it): what the qemu cloud boots (empty =
+# what `make image` built), and what OpenStack gets uploaded when image_name is missing.
 vm_image_file:
 # [openstack] Role that makes a Keystone user an administrator.
 keystone_admin_role: admin
@@ -41,7 +42,7 @@ cleanup_resources: true
 # [openstack] How many VMs Nova is asked to boot at a time. Higher is faster only as far as
 # the control plane keeps up (about 50 on well-tuned clouds).
 vm_creation_concurrency: 5
-# [openstack] Public key injected into the test VMs, for debugging over SSH; empty = no key.
+# [vms] Public key for root in the test VMs, for debugging over SSH; empty = no key.
 public_key_file:
 # [openstack] External network (name or id) for the routers' gateways and the floating IPs;
 # empty = the first external network by name.
@@ -60,7 +61,8 @@ proxy_timeout_sec: 120
 # ---- Server side: the HTTP servers (nginx) -----------------------------------------------
 
 server:
-  # [openstack] Flavor of the server VMs, found or created by these sizes.
+  # [vms] Flavor of the server VMs: found or created by these sizes on OpenStack, each VM's
+  # CPUs and memory on qemu.
   flavor:
     # Virtual CPUs.
     vcpus: 1
@@ -91,7 +93,7 @@ server:
 # ---- Client side: the load generators ------------------------------------------------------
 
 client:
-  # [openstack] Flavor of the client VMs.
+  # [vms] Flavor of the client VMs.
   flavor:
     # Virtual CPUs.
     vcpus: 1

@@ -150,7 +150,8 @@ loop=
 
 # Compressed (as diskimage-builder makes the base): a third of the size to upload and copy;
 # reads decompress in qemu's block layer, which costs a VM under TCG nothing measurable.
-qemu-img convert -c -O qcow2 "$work/disk.raw" "$work/$name.qcow2"
+# -m/-W: compress on every CPU (about twice as fast here).
+qemu-img convert -c -m 8 -W -O qcow2 "$work/disk.raw" "$work/$name.qcow2"
 (cd "$work" && sha256sum "$name.qcow2" > "$name.qcow2.sha256")
 printf '%s\n' "${owners[@]}" > "$work/$name.libraries"
 mv "$work/$name.manifest" "$work/$name.libraries" "$work/$name.qcow2.sha256" "$out/"

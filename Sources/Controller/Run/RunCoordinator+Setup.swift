@@ -42,7 +42,8 @@ extension RunCoordinator {
         expect(.staging, "awaitJoins")
         state = .joining
         let total = topology.agents.count
-        let joined = await wait(until: clock.now + settings.joinTimeout) {
+        let began = clock.now
+        let joined = await wait(until: began + settings.joinTimeout) {
             channel.roster.joinedCount == total || !earlyExits.isEmpty
         }
         expect(.joining, "awaitJoins")
@@ -64,7 +65,9 @@ extension RunCoordinator {
                 "\(missing.count) of \(total) agents did not join within \(settings.joinTimeout.secondsText): "
                     + (await describe(missing)) + "; check the agents' logs in the run folder and that nothing blocks 127.0.0.1")
         }
-        console.progress("all \(total) agents joined")
+        // On a VM cloud this is the boot-to-Hello time of the slowest VM.
+        let took = began.duration(to: clock.now)
+        console.progress("all \(total) agents joined, \(String(format: "%.1f", Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)) s after the last started")
     }
 
     /// Prepares servers, waits for them READY, then clients.

@@ -63,6 +63,7 @@ struct QemuRunTests {
         let workspace = try Workspace()
         let controller = try workspace.start()
         let output = await controller.wait(timeout: 420)
+        defer { if output.status == 0 { try? FileManager.default.removeItem(at: workspace.directory) } }
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         let runID = try #require(TrustWorkspace.runID(in: output.stdout), "\(output.stdout)")
         #expect(output.stdout.contains("all 2 agents joined"))

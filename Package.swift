@@ -57,10 +57,11 @@ let package = Package(
             ]
         ),
         // The controller library: configuration, clouds, the run, results, state and cleanup.
+        // Only Clouds/OpenStack/Images imports CCrypto (image digests).
         .target(
             name: "Controller",
             dependencies: [
-                "Proto", "CCurl", "CMariaDB",
+                "Proto", "CCurl", "CMariaDB", "CCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

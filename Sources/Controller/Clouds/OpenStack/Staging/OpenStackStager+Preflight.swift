@@ -54,8 +54,7 @@ extension OpenStackStager {
                     : "image \(name) exists but is not active (\(found.map(\.status).joined(separator: ", "))): wait for it or delete it")
         }
         progress("uploading \(file) as image \(name)")
-        let format = file.hasSuffix(".qcow2") ? "qcow2" : "raw"
-        return try await images.upload(name: name, file: file, diskFormat: format, visibility: checked.isAdmin[side]! ? "public" : "private")
+        return try await images.upload(name: name, file: file, visibility: checked.isAdmin[side]! ? "public" : "private")
     }
 
     /// An existing flavor with exactly the configured vCPUs, RAM and disk (and ephemeral, when

@@ -25,6 +25,12 @@ struct TransferProgressTests {
         }
         #expect(progress.render(width: 120).contains("[#######"))
         #expect(!progress.render(width: 60).contains("["), "too narrow for a bar: numbers only")
+        // The bar keeps its length from the first redraw (no rate yet) to the last.
+        let bars = [(0, Duration.milliseconds(200)), (100 << 20, .seconds(2)), (400 << 20, .seconds(8))].map { done, elapsed in
+            TransferProgress(label: "uploading kloudbuster-agent", total: 400 << 20, done: UInt64(done), elapsed: elapsed)
+                .render(width: 100).split(separator: "]").first.map(\.count)
+        }
+        #expect(Set(bars).count == 1 && bars.first != nil, "\(bars)")
         // No rate in the first half second; nothing left once done; done never exceeds total.
         #expect(TransferProgress(label: "x", total: 10, done: 5, elapsed: .milliseconds(100)).rate == nil)
         #expect(!TransferProgress(label: "x", total: 10, done: 20, elapsed: .seconds(1)).logLine.contains("left"))

@@ -47,7 +47,10 @@ public struct TransferProgress: Sendable, Equatable {
     public func render(width: Int) -> String {
         guard width > 0 else { return "" }
         let numbers = numbers
-        let cells = min(ProgressBar.maximumCells, width - label.count - numbers.count - 4)  // " [" "] "
+        // The bar is sized for the widest numbers this transfer can show, so that it keeps its
+        // length when the rate appears and the seconds left shrink.
+        let widest = (ByteText.size(total) + "/" + ByteText.size(total) + "  100%  1023.9 MiB/s  9999 s left").count
+        let cells = min(ProgressBar.maximumCells, width - label.count - max(numbers.count, widest) - 4)  // " [" "] "
         guard cells >= ProgressBar.minimumCells else { return String((label + " " + numbers).prefix(width)) }
         let filled = Int((fraction * Double(cells)).rounded(.down))
         return String((label + " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: cells - filled) + "] " + numbers).prefix(width))

@@ -57,10 +57,11 @@ let package = Package(
             ]
         ),
         // The controller library: configuration, clouds, the run, results, state and cleanup.
+        // Only Clouds/OpenStack/Images imports CCrypto (image digests).
         .target(
             name: "Controller",
             dependencies: [
-                "Proto", "CCurl", "CMariaDB",
+                "Proto", "CCurl", "CMariaDB", "CCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +77,8 @@ let package = Package(
         // Fixtures the test targets share: child processes, a real nginx, loopback sockets.
         .target(name: "KBTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtoTests", dependencies: ["Proto"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto", "KBTestSupport"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto", "KBTestSupport"]),
+        // Yams in the tests: they read deploy/cloud-init's YAML (the agent itself has no YAML parser).
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -6,9 +6,12 @@ import Testing
     @Test("an unknown subcommand is named and the subcommands listed, at any level")
     func unknownSubcommand() {
         #expect(KloudBusterCommand.unknownSubcommandMessage(["status"])
-            == "unknown command 'status'; the commands of kloudbuster are: run, config, runs, cleanup, octavia, version (see `kloudbuster --help`)")
+            == "unknown command 'status'; the commands of kloudbuster are: run, config, runs, cleanup, image, octavia, version (see `kloudbuster --help`)")
         #expect(KloudBusterCommand.unknownSubcommandMessage(["config", "check", "x.yaml"])
             == "unknown command 'check'; the commands of kloudbuster config are: show, validate (see `kloudbuster config --help`)")
+        #expect(KloudBusterCommand.unknownSubcommandMessage(["image", "push", "x.qcow2"])
+            == "unknown command 'push'; the commands of kloudbuster image are: upload (see `kloudbuster image --help`)")
+        #expect(KloudBusterCommand.unknownSubcommandMessage(["image", "upload", "x.qcow2"]) == nil)
         #expect(KloudBusterCommand.unknownSubcommandMessage(["run", "-c", "x.yaml"]) == nil)
         #expect(KloudBusterCommand.unknownSubcommandMessage(["runs", "show", "kb-20261122-0836-ab12"]) == nil)
         #expect(KloudBusterCommand.unknownSubcommandMessage(["--version"]) == nil)

@@ -19,6 +19,8 @@ typedef struct kb_curl_reply {
     long status;           /* HTTP status; 0 when no reply arrived */
     int error_code;        /* 0, or the CURLcode of a transport failure */
     int timed_out;         /* 1 when the failure was the timeout */
+    int aborted;           /* kb_curl_upload: 1 when the progress callback stopped it */
+    int read_errno;        /* kb_curl_upload: errno of a failed read of the body's file */
     char error[256];       /* libcurl's message for error_code */
     char *headers;         /* the reply's header lines, as received ("Name: value\r\n"...) */
     size_t headers_length;
@@ -43,7 +45,31 @@ int kb_curl_perform(kb_curl *handle, const char *method, const char *url,
                     const void *body, size_t body_length, long timeout_ms,
                     const char *ca_file, kb_curl_reply *reply);
 
-/* Frees the buffers of a reply filled by kb_curl_perform. */
+/* Called while an upload runs (at least once a second, and as bytes go out) with the bytes of
+ * the body sent so far; a non-zero return aborts the transfer (reply->aborted is then 1). */
+typedef int (*kb_curl_progress_fn)(void *context, unsigned long long sent);
+
+/* What an upload sends and how it may go. */
+typedef struct kb_curl_upload_options {
+    int fd;                          /* read from its current offset; never closed here */
+    unsigned long long length;       /* bytes of the body (Content-Length) */
+    long long max_bytes_per_second;  /* 0: as fast as the link goes */
+    long stall_seconds;              /* abort when under 1 byte/s for this long; 0: never */
+    kb_curl_progress_fn progress;    /* may be NULL */
+    void *context;                   /* passed to progress */
+} kb_curl_upload_options;
+
+/* Performs one exchange whose body is streamed from options->fd (a large file never sits in
+ * memory), with no total timeout: a long upload is bounded by the stall limit instead. Fills
+ * `reply` as kb_curl_perform does; on a transport failure reply->read_errno is the errno of a
+ * failed read of the file (0 when the file was not the cause) and reply->aborted is 1 when the
+ * progress callback stopped it. */
+int kb_curl_upload(kb_curl *handle, const char *method, const char *url,
+                   const char *const *headers, size_t header_count,
+                   const kb_curl_upload_options *options, const char *ca_file,
+                   kb_curl_reply *reply);
+
+/* Frees the buffers of a reply filled by kb_curl_perform or kb_curl_upload. */
 void kb_curl_reply_free(kb_curl_reply *reply);
 
 #ifdef __cplusplus

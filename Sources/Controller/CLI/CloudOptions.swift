@@ -69,6 +69,14 @@ public struct CloudOptions: ParsableArguments, Sendable {
     /// `$OS_CLOUD`, else the `OS_*` environment.
     public func serverCredentials(openrcFile: String? = nil,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenStackCredentials {
+        try Self.credentials(rcFile: rcFile, osCloud: osCloud, openrcFile: openrcFile, environment: environment)
+    }
+
+    /// The credentials of `rcFile`, else cloud `osCloud` of clouds.yaml, else `openrcFile`,
+    /// else `$OS_CLOUD`, else the `OS_*` variables of `environment`: the order every command
+    /// that talks to OpenStack follows.
+    public static func credentials(rcFile: String?, osCloud: String?, openrcFile: String? = nil,
+                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenStackCredentials {
         if let rcFile { return try OpenStackCredentials.fromRCFile(rcFile, environment: environment) }
         if let osCloud { return try OpenStackCredentials.fromCloudsYAML(cloud: osCloud, environment: environment) }
         if let openrcFile { return try OpenStackCredentials.fromRCFile(openrcFile, environment: environment) }

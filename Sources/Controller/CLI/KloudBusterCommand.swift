@@ -14,7 +14,7 @@ public struct KloudBusterCommand: AsyncParsableCommand {
             """,
         version: KloudBuster.version,
         subcommands: [
-            RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, OctaviaCommand.self,
+            RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, ImageCommand.self, OctaviaCommand.self,
             VersionCommand.self,
         ])
 

@@ -108,7 +108,7 @@ struct OpenStackSweepTests {
         let groupID = try await network.create(.securityGroup, ["name": .of("\(fresh)-s0-sg")], describing: "sg").requireString("id")
         made.note(.securityGroup, groupID, "\(fresh)-s0-sg")
         try await made.keypair("\(fresh)-s0-kp", user: userID)
-        let imageID = try await ImageAPI(session: admin).upload(name: "kbtest-sweep-\(tag)", file: workspace.image.path, diskFormat: "raw", visibility: "public")
+        let imageID = try await ImageAPI(session: admin).upload(name: "kbtest-sweep-\(tag)", file: workspace.image.path, diskFormat: .raw, visibility: "public")
         made.note("image", imageID, "kbtest-sweep-\(tag)")
         let flavorID = try await ComputeAPI(session: admin).createFlavor(name: "\(fresh)-server", vcpus: 1, ramMB: 128, diskGB: 1, ephemeralGB: 0)
         made.note(.flavor, flavorID, "\(fresh)-server")

@@ -53,9 +53,7 @@ public actor OpenStackSession {
         while true {
             let token = try await currentToken()
             let url = try await url(for: request, token: token)
-            var headers = request.headers
-            headers["X-Auth-Token"] = token.value
-            headers["Accept"] = "application/json"
+            var headers = headers(for: request, token: token)
             var body: Data?
             if let json = request.json {
                 body = json.data()
@@ -63,10 +61,6 @@ public actor OpenStackSession {
             } else if let raw = request.body {
                 body = raw.data
                 headers["Content-Type"] = raw.contentType
-            }
-            if request.service == .compute, let version = computeVersion {
-                headers["OpenStack-API-Version"] = "compute \(version)"
-                headers["X-OpenStack-Nova-API-Version"] = version
             }
             let failure: OpenStackAPIError
             do {
@@ -88,6 +82,46 @@ public actor OpenStackSession {
             try await Task.sleep(for: retryDelay * (1 << (attempt - 1)))
             attempt += 1
         }
+    }
+
+    /// Sends `request` with `body`'s file streamed as its body (`contentType`), renewing the
+    /// token once on a 401 (the file is then sent again from its start); nothing else is
+    /// retried, as a half-sent image leaves the service in a state only its caller can judge.
+    ///
+    /// - Throws: `OpenStackAPIError`, or `CancellationError` when the task was cancelled (the
+    ///   transfer is aborted within a second).
+    public func upload(_ request: APIRequest, body: UploadBody, contentType: String) async throws -> APIReply {
+        var renewed = false
+        while true {
+            let token = try await currentToken()
+            let url = try await url(for: request, token: token)
+            var headers = headers(for: request, token: token)
+            headers["Content-Type"] = contentType
+            let reply = try await transport.upload(method: request.method, url: url, headers: headers, body: body, operation: request.operation)
+            if request.expect.contains(reply.status) { return reply }
+            let message = OpenStackAPIError.message(fromBody: reply.data)
+            let kind = OpenStackAPIError.kind(status: reply.status, message: message)
+            if kind == .unauthorized, !renewed {
+                renewed = true
+                self.token = nil
+                continue
+            }
+            throw OpenStackAPIError(
+                operation: request.operation, request: "\(request.method) \(url.absoluteString)", status: reply.status, kind: kind, detail: message)
+        }
+    }
+
+    /// The headers of every call: the request's own, the token, JSON replies, and the Nova
+    /// microversion once negotiated.
+    private func headers(for request: APIRequest, token: KeystoneToken) -> [String: String] {
+        var headers = request.headers
+        headers["X-Auth-Token"] = token.value
+        headers["Accept"] = "application/json"
+        if request.service == .compute, let version = computeVersion {
+            headers["OpenStack-API-Version"] = "compute \(version)"
+            headers["X-OpenStack-Nova-API-Version"] = version
+        }
+        return headers
     }
 
     /// Sends `request` and returns its JSON.

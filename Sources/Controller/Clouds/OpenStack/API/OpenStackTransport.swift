@@ -12,8 +12,8 @@ import Synchronization
 public struct OpenStackTransport: Sendable {
     /// The longest any request may take, reply included.
     public let timeout: Duration
-    private let caCertFile: String?
-    private let pool: CurlHandlePool
+    let caCertFile: String?
+    let pool: CurlHandlePool
 
     /// A transport whose requests each time out after `timeout`; `caCertFile` is the CA bundle
     /// for TLS endpoints (OS_CACERT). At most `maxIdleConnections` handles keep their
@@ -91,12 +91,17 @@ struct CurlExchange: Sendable {
         }
         let data = reply.body.map { Data(bytes: $0, count: reply.body_length) } ?? Data()
         let headerText = reply.headers.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: reply.headers_length), as: UTF8.self) } ?? ""
+        return .reply(status: reply.status, headers: Self.parseHeaders(headerText), data: data)
+    }
+
+    /// The header lines of a reply by lowercased name.
+    static func parseHeaders(_ text: String) -> [String: String] {
         var parsed: [String: String] = [:]
-        for line in headerText.split(separator: "\r\n") {
+        for line in text.split(separator: "\r\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return .reply(status: reply.status, headers: parsed, data: data)
+        return parsed
     }
 }
 

@@ -6,6 +6,11 @@ extension OpenStackStager {
     /// The default image name when `image_name` is not set.
     public static let defaultImageName = "kloudbuster-agent"
 
+    /// The command that uploads the agent image `make image` builds as image `name`.
+    static func uploadCommand(name: String) -> String {
+        "kloudbuster image upload kloudbuster-agent-\(KloudBuster.version).qcow2 --name \(name)"
+    }
+
     /// Authenticates both sides and checks roles, image, flavors, external network and quotas.
     ///
     /// - Throws: `OpenStackPlanError` or `OpenStackAPIError` saying what is missing and what to do.
@@ -50,12 +55,11 @@ extension OpenStackStager {
         guard let file = configuration.openstack.vmImageFile else {
             throw OpenStackPlanError(
                 found.isEmpty
-                    ? "the \(side.rawValue) cloud has no image named \(name): set image_name to an existing image, or vm_image_file to a file to upload"
-                    : "image \(name) exists but is not active (\(found.map(\.status).joined(separator: ", "))): wait for it or delete it")
+                    ? "the \(side.rawValue) cloud has no image named \(name): upload one with `\(Self.uploadCommand(name: name))` (make image builds it), or set image_name to an existing image"
+                    : "image \(name) exists but is not active (\(found.map(\.status).joined(separator: ", "))): wait for it, or replace it with `\(Self.uploadCommand(name: name)) --force`")
         }
         progress("uploading \(file) as image \(name)")
-        let format = file.hasSuffix(".qcow2") ? "qcow2" : "raw"
-        return try await images.upload(name: name, file: file, diskFormat: format, visibility: checked.isAdmin[side]! ? "public" : "private")
+        return try await images.upload(name: name, file: file, visibility: checked.isAdmin[side]! ? "public" : "private")
     }
 
     /// An existing flavor with exactly the configured vCPUs, RAM and disk (and ephemeral, when

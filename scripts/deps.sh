@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev libsodium-dev libsqlite3-dev libmariadb-dev pkg-config openssl python3-venv procps iproute2)
 # The agent image (image/build.sh: diskimage-builder's tools) and the qemu cloud (VMs, config
 # drives, the per-connection forward to the controller, DHCP on the run's bridge).
-PACKAGES+=(qemu-utils qemu-system-x86 debootstrap fdisk sudo genisoimage socat dnsmasq-base)
+PACKAGES+=(qemu-utils qemu-system-x86 debootstrap fdisk sudo genisoimage socat dnsmasq-base systemd)
 
 # apt_retry CMD...: re-run while another apt/dpkg holds its lock, for at most 5 minutes.
 apt_retry() {

@@ -67,6 +67,38 @@ struct DeploySystemdTests {
         #expect(result.status == 0 && result.output.isEmpty, "systemd-analyze verify:\n\(result.output)")
     }
 
+    @Test("the agent image's units (kb-agent, SSH host keys, the wait-online drop-in) verify with no message")
+    func imageUnitsVerify() async throws {
+        let element = NginxServer.repository.appendingPathComponent("image/elements/kb-agent/static")
+        let system = element.appendingPathComponent("etc/systemd/system")
+        var units: [String: String] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: system.path) where file.hasSuffix(".service") {
+            units[file] = try String(contentsOf: system.appendingPathComponent(file), encoding: .utf8)
+        }
+        #expect(units.keys.sorted() == ["kb-agent.service", "kb-ssh-host-keys.service"])
+        let root = try Self.scratchRoot(units)
+        defer { try? FileManager.default.removeItem(at: root) }
+        // What the units run, as the image has it: the start script itself, stand-ins for the
+        // binaries, and the drop-in beside its stock unit.
+        let files = FileManager.default
+        for (path, text) in [
+            ("usr/local/libexec/kb-agent-start", try String(contentsOf: element.appendingPathComponent("usr/local/libexec/kb-agent-start"), encoding: .utf8)),
+            ("usr/local/bin/kb-agent", "#!/bin/sh\nexit 0\n"), ("usr/bin/ssh-keygen", "#!/bin/sh\nexit 0\n"),
+            ("lib/systemd/systemd-networkd-wait-online", "#!/bin/sh\nexit 0\n"),
+        ] {
+            let file = root.appendingPathComponent(path)
+            try files.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
+        let dropIn = "systemd-networkd-wait-online.service.d"
+        try files.createDirectory(at: root.appendingPathComponent("etc/systemd/system/\(dropIn)"), withIntermediateDirectories: true)
+        try files.copyItem(at: system.appendingPathComponent("\(dropIn)/kb-agent.conf"),
+                           to: root.appendingPathComponent("etc/systemd/system/\(dropIn)/kb-agent.conf"))
+        let result = try await Self.verify(units.keys.sorted() + ["systemd-networkd-wait-online.service"], root: root)
+        #expect(result.status == 0 && result.output.isEmpty, "systemd-analyze verify:\n\(result.output)")
+    }
+
     @Test("the check is not blind: a misspelled directive, a bad value and a binary elsewhere are reported")
     func verifyCatchesMistakes() async throws {
         let good = try String(contentsOf: Self.folder.appendingPathComponent("kloudbuster-cleanup.service"), encoding: .utf8)

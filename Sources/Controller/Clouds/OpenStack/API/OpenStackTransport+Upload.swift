@@ -73,16 +73,7 @@ extension OpenStackTransport {
         let pool = self.pool
         let counter = body.counter
         let outcome: UploadExchange.Outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let thread = Thread {
-                    let handle = pool.take()
-                    let outcome = exchange.perform(on: handle)
-                    pool.give(back: handle)
-                    continuation.resume(returning: outcome)
-                }
-                thread.stackSize = 256 * 1024
-                thread.start()
-            }
+            await pool.perform { exchange.perform(on: $0) }
         } onCancel: {
             counter.stop()
         }

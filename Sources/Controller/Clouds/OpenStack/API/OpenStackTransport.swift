@@ -31,17 +31,7 @@ public struct OpenStackTransport: Sendable {
         let exchange = CurlExchange(
             method: method, url: url.absoluteString, headers: headers.map { "\($0.key): \($0.value)" }, body: body,
             timeoutMs: timeoutMs, caFile: caCertFile)
-        let pool = self.pool
-        let outcome: CurlExchange.Outcome = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                let handle = pool.take()
-                let outcome = exchange.perform(on: handle)
-                pool.give(back: handle)
-                continuation.resume(returning: outcome)
-            }
-            thread.stackSize = 256 * 1024
-            thread.start()
-        }
+        let outcome = await pool.perform { exchange.perform(on: $0) }
         let request = "\(method) \(url.absoluteString)"
         switch outcome {
         case .reply(let status, let headers, let data):
@@ -136,6 +126,21 @@ final class CurlHandlePool: Sendable {
     func give(back handle: CurlHandle) {
         idle.withLock { handles in
             if handles.count < maxIdle { handles.append(handle) }
+        }
+    }
+
+    /// Runs `body` with a handle on a thread of its own: libcurl blocks, and the cooperative
+    /// pool (two threads here) must not.
+    func perform<Outcome: Sendable>(_ body: @escaping @Sendable (CurlHandle) -> Outcome) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let handle = self.take()
+                let outcome = body(handle)
+                self.give(back: handle)
+                continuation.resume(returning: outcome)
+            }
+            thread.stackSize = 256 * 1024
+            thread.start()
         }
     }
 }

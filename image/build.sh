@@ -48,23 +48,16 @@ security=$(apt_uris | grep -- '-security' | head -n 1)
 [[ -n $mirror ]] || fail "no Debian mirror in /etc/apt/sources.list{,.d}: the image is built only from the mirror this machine uses"
 security=${security:-$mirror-security}
 
-# --- the agent -------------------------------------------------------------------------------
-say "building kb-agent (release, static Swift runtime)"
-swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static >&2
-agent_binary=$(swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static --show-bin-path)/kb-agent
-version=$("$agent_binary" --version | awk '{print $NF}')
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || fail "kb-agent --version printed '$version', not a version"
-name=kloudbuster-agent-$version
 work=$(mktemp -d "$cache/work.XXXXXX")
-loop= mnt=
+loop= mnt= base_pid=
 cleanup() {
     set +e
+    [[ -n $base_pid ]] && kill "$base_pid" 2>/dev/null && wait "$base_pid"
     [[ -n $mnt ]] && mountpoint -q "$mnt" && umount -R "$mnt"
     [[ -n $loop ]] && losetup -d "$loop" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
-strip -o "$work/kb-agent" "$agent_binary"
 
 # --- the base ----------------------------------------------------------------------------------
 key=$( { echo "dib $dib_version $release $mirror $security"
@@ -72,9 +65,7 @@ key=$( { echo "dib $dib_version $release $mirror $security"
          sed -n '/^# base-recipe-begin/,/^# base-recipe-end/p' image/build.sh
        } | sha256sum | cut -c1-16)
 base=$cache/base-$release-$key.qcow2
-if [[ -s $base && ${KB_IMAGE_REBUILD_BASE:-0} != 1 ]]; then
-    say "base image cached: $base"
-else
+build_base() {
     say "building the base image with diskimage-builder $dib_version (a few minutes; log: $cache/base-$key.log)"
     base_started=$(now)
     venv=$cache/dib-$dib_version
@@ -107,7 +98,28 @@ else
     # Older bases are of no use to anyone: keep the one just built.
     find "$cache" -maxdepth 1 -name 'base-*.qcow2' ! -name "${base##*/}" -delete
     say "base image built in $(( $(now) - base_started )) s"
+}
+if [[ -s $base && ${KB_IMAGE_REBUILD_BASE:-0} != 1 ]]; then
+    say "base image cached: $base"
+    true & base_pid=$!
+else
+    build_base & base_pid=$!
 fi
+
+
+# --- the agent (while the base builds: it does not need the agent) -----------------------------
+say "building kb-agent (release, static Swift runtime)"
+swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static >&2
+agent_binary=$(swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static --show-bin-path)/kb-agent
+version=$("$agent_binary" --version | awk '{print $NF}')
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || fail "kb-agent --version printed '$version', not a version"
+name=kloudbuster-agent-$version
+strip -o "$work/kb-agent" "$agent_binary"
+if ! wait "$base_pid"; then
+    base_pid=
+    fail "the base image could not be built (above)"
+fi
+base_pid=
 
 # --- the agent into a copy of the base ---------------------------------------------------------
 say "installing kb-agent $version into a copy of the base"

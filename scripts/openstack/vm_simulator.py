@@ -191,7 +191,9 @@ class Simulator:
         with open(os.path.join(self.state, agent_id + ".pid"), "w") as f:
             f.write(f"{proc.pid}\n")
         self.agents[sid] = dict(agent_id=agent_id, proc=proc, name=name, ip=ip, lo=lo)
-        log(f"started agent {agent_id} for server {sid} ({name}) {ip} -> {lo} pid {proc.pid}")
+        # Nova's config_drive is "True" when the boot asked for one (the image reads it first).
+        log(f"started agent {agent_id} for server {sid} ({name}) {ip} -> {lo} pid {proc.pid}"
+            f" config_drive={server.get('config_drive') or 'none'}")
 
     @staticmethod
     def terminate(items, bound=3.0):

@@ -33,6 +33,10 @@ public struct CloudOptions: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("The agent image the qemu cloud boots (default: vm_image_file, $KB_AGENT_IMAGE, else what `make image` built).", valueName: "file"))
     public var image: String?
 
+    /// The qemu cloud's accelerator.
+    @Option(help: ArgumentHelp("How the qemu cloud runs the VMs' CPUs: tcg (software, works everywhere), kvm (after a probe boot shows KVM works here; else the run stops) or auto (kvm when the probe boots, else tcg).", valueName: "tcg|kvm|auto"))
+    public var accel: QemuAccelerator = .tcg
+
     /// For ArgumentParser.
     public init() {}
 
@@ -63,6 +67,7 @@ public struct CloudOptions: ParsableArguments, Sendable {
             throw ValidationError("--rc, --os-cloud, --testing-rc, --testing-os-cloud and --tenants-list need --cloud openstack")
         }
         if cloud != .qemu && image != nil { throw ValidationError("--image needs --cloud qemu") }
+        if cloud != .qemu && accel != .tcg { throw ValidationError("--accel needs --cloud qemu") }
     }
 
     /// The credentials of the server (first) cloud: `--rc`, `--os-cloud`, `openrc_file`,
@@ -110,3 +115,5 @@ public struct CloudOptions: ParsableArguments, Sendable {
         return sessions
     }
 }
+
+extension QemuAccelerator: ExpressibleByArgument {}

@@ -62,6 +62,8 @@ extension Configuration {
         public var vmCreationConcurrency: Int
         /// `public_key_file`: SSH public key injected into the VMs.
         public var publicKeyFile: String?
+        /// `config_drive`: boot every VM with a config drive holding its user data.
+        public var configDrive: Bool
         /// `provider_network`: provider network name.
         public var providerNetwork: String?
 
@@ -72,6 +74,7 @@ extension Configuration {
             keystoneAdminRole = root.string("keystone_admin_role")
             vmCreationConcurrency = root.int("vm_creation_concurrency")
             publicKeyFile = root.optionalString("public_key_file")
+            configDrive = root.bool("config_drive")
             providerNetwork = root.optionalString("provider_network")
         }
     }

@@ -11,6 +11,7 @@ enum ConfigurationSchema {
         field("keystone_admin_role", .text, .openstackOnly("the Keystone role given to the test users")),
         field("cleanup_resources", .flag),
         field("vm_creation_concurrency", .count, .openstackOnly("how many Nova boots run at once")),
+        field("config_drive", .flag, .openstackOnly("whether Nova gives each VM a config drive with its user data")),
         field("public_key_file", .optionalText, .vmsOnly("the SSH key for root in the test VMs")),
         field("provider_network", .optionalText, .openstackOnly("the Neutron provider network")),
         field("tsdb", tsdb, .unsupported("hypervisor CPU usage is not read from a time-series database, so the result has none")),

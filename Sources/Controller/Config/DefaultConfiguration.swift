@@ -42,6 +42,10 @@ cleanup_resources: true
 # [openstack] How many VMs Nova is asked to boot at a time. Higher is faster only as far as
 # the control plane keeps up (about 50 on well-tuned clouds).
 vm_creation_concurrency: 5
+# [openstack] Ask Nova for a config drive holding each VM's user data (what the agent image
+# reads first). False for a cloud that cannot make config drives: the image then asks the
+# metadata service (169.254.169.254) instead.
+config_drive: true
 # [vms] Public key for root in the test VMs, for debugging over SSH; empty = no key.
 public_key_file:
 # [openstack] External network (name or id) for the routers' gateways and the floating IPs;

@@ -141,9 +141,12 @@ public struct RunCommand: AsyncParsableCommand {
                     progress: ConsoleReport.standardOutput.progress))
                 deleters += OpenStackDeleter.all(sessions: openstack.sessions)
             } else if let image {
+                let accelerator = try await cloud.accel.resolve(
+                    probe: KVMProbe(ledger: ledger, runID: run.id, image: image),
+                    cache: ledger.store.directory.appendingPathComponent("kvm-probe.json")) { print($0) }
                 launcher = QemuCloud(
                     ledger: ledger, image: image, configuration: configuration, runID: run.id,
-                    publicKeys: try Self.publicKeys(configuration))
+                    publicKeys: try Self.publicKeys(configuration), accelerator: accelerator)
             } else {
                 launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: agentBinary))
             }

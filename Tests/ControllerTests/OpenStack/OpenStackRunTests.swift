@@ -92,6 +92,11 @@ struct OpenStackRunTests {
         #expect(try ledger.resources(run: runID).filter { $0.kind == .floatingIP }.count == 4)
         let left = try await OpenStackHarness.leftovers(runID: runID, projectIDs: identities.projects, userIDs: identities.users)
         #expect(left.isEmpty, "left in the cloud: \(left)")
+        // Every VM was booted with a config drive, the agent image's first source of user data.
+        let started = try String(contentsOf: workspace.directory.appendingPathComponent("vms/simulator.log"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("started agent \(runID)") }
+        #expect(started.count == 8, "\(started)")
+        #expect(started.allSatisfy { $0.hasSuffix("config_drive=True") }, "\(started)")
     }
 
     @Test("dual cloud (--testing-rc): clients are recorded in the testing cloud and cleaned with its credentials")

@@ -30,28 +30,59 @@ enum AgentImage {
     /// The image's root file system mounted read-only for `body`: the qcow2 converted to a
     /// sparse raw file, its first partition on a loop device.
     static func withRootFileSystem<T>(_ body: (URL) throws -> T) throws -> T {
-        let image = try require()
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("kb-image-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let raw = work.appendingPathComponent("disk.raw"), root = work.appendingPathComponent("root")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try sh("qemu-img", ["convert", "-O", "raw", image.path, raw.path], timeout: 300)
-        let loop = try sh("losetup", ["--show", "-f", "-P", "-r", raw.path]).trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { _ = try? sh("losetup", ["-d", loop]) }
-        let partition = loop + "p1"
-        // The partition scan of `losetup -P` can lag or be skipped here; ask for it again.
-        if !FileManager.default.fileExists(atPath: "/sys/block/\(loop.dropFirst(5))/\(loop.dropFirst(5))p1") {
-            _ = try? sh("partx", ["-a", loop])
+        let mounted = try MountedRoot()
+        defer { mounted.unmount() }
+        return try body(mounted.root)
+    }
+
+    /// The image's root file system mounted read-only until `unmount()`.
+    final class MountedRoot {
+        let root: URL
+        private var undo: [() -> Void] = []
+
+        init() throws {
+            let image = try AgentImage.require()
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("kb-image-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            undo.append { try? FileManager.default.removeItem(at: work) }
+            root = work.appendingPathComponent("root")
+            do {
+                let raw = work.appendingPathComponent("disk.raw")
+                try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+                try sh("qemu-img", ["convert", "-O", "raw", image.path, raw.path], timeout: 300)
+                let loop = try sh("losetup", ["--show", "-f", "-P", "-r", raw.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+                undo.append { _ = try? sh("losetup", ["-d", loop]) }
+                let partition = loop + "p1", name = loop.dropFirst(5)
+                // The partition scan of `losetup -P` can lag or be skipped here; ask for it again.
+                if !FileManager.default.fileExists(atPath: "/sys/block/\(name)/\(name)p1") {
+                    _ = try? sh("partx", ["-a", loop])
+                }
+                if !FileManager.default.fileExists(atPath: partition) {
+                    let device = try String(contentsOfFile: "/sys/block/\(name)/\(name)p1/dev", encoding: .utf8)
+                        .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":")
+                    try sh("mknod", [partition, "b", String(device[0]), String(device[1])])
+                }
+                try sh("mount", ["-o", "ro,noload", partition, root.path])
+                undo.append { [root] in _ = try? sh("umount", [root.path]) }
+            } catch {
+                unmount()
+                throw error
+            }
         }
-        if !FileManager.default.fileExists(atPath: partition) {
-            let device = try String(contentsOfFile: "/sys/block/\(loop.dropFirst(5))/\(loop.dropFirst(5))p1/dev", encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":")
-            try sh("mknod", [partition, "b", String(device[0]), String(device[1])])
+
+        /// Mounts `type` (tmpfs, proc) over the image's `path`, undone by `unmount()` first.
+        func mount(_ type: String, at path: String) throws {
+            let target = root.appendingPathComponent(path).path
+            try sh("mount", ["-t", type, type, target])
+            undo.append { _ = try? sh("umount", ["-l", target]) }
         }
-        try sh("mount", ["-o", "ro,noload", partition, root.path])
-        defer { _ = try? sh("umount", [root.path]) }
-        return try body(root)
+
+        /// Undoes everything, newest first; safe to call twice.
+        func unmount() {
+            while let step = undo.popLast() { step() }
+        }
+
+        deinit { unmount() }
     }
 
     /// Runs a command, returning its stdout; a failure throws with its stderr.

@@ -1,5 +1,6 @@
 import Foundation
 import KBTestSupport
+import Proto
 import Testing
 
 /// What is inside the image `make image` built, read from its file system.
@@ -61,5 +62,71 @@ struct AgentImageTests {
         let actual = try AgentImage.sh("sha256sum", [image.path], timeout: 120)
         #expect(recorded.split(separator: " ").first == actual.split(separator: " ").first)
         #expect(recorded.contains(image.lastPathComponent))
+    }
+
+    @Test("without a config drive the start script takes the metadata service's user data, and the image's agent says Hello over CURVE")
+    func metadataServiceUserData() async throws {
+        // The image's own script, python and kb-agent, chrooted into its read-only root with
+        // what a booted VM has writable. Nova's metadata API is not part of the harness:
+        // python's http.server stands in for it, serving the same two paths.
+        let image = try AgentImage.MountedRoot()
+        defer { image.unmount() }
+        for path in ["run", "tmp", "root", "dev"] { try image.mount("tmpfs", at: path) }
+        try image.mount("proc", at: "proc")
+        for (node, minor) in [("null", 3), ("zero", 5), ("random", 8), ("urandom", 9)] {
+            let path = image.root.appendingPathComponent("dev/\(node)").path
+            try AgentImage.sh("mknod", ["-m", "666", path, "c", "1", String(minor)])
+        }
+
+        let serverKeys = try CurveKeyPair.generate(), agentKeys = try CurveKeyPair.generate()
+        let link = try ControllerLink(serverKeys: serverKeys)
+        defer { link.close() }
+        try link.admit(publicKey: agentKeys.publicKey)
+        let runID = "kb-test-\(UInt32.random(in: 0...UInt32.max))", agentID = "\(runID)-cli-0"
+        let userData: [String: Any] = [
+            "run_id": runID, "agent_id": agentID, "role": "http-client", "address": "127.0.0.1",
+            "controller": ["pub_endpoint": link.pubEndpoint, "router_endpoint": link.routerEndpoint, "server_public_key": serverKeys.publicKey],
+            "keys": ["public": agentKeys.publicKey, "secret": agentKeys.secretKey],
+            "work_dir": "/run/kb-agent/work",
+        ]
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("kb-metadata-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: site) }
+        let latest = site.appendingPathComponent("openstack/latest")
+        try FileManager.default.createDirectory(at: latest, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: userData).write(to: latest.appendingPathComponent("user_data"))
+        let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKbTestKeyOnlyForThisTest operator@test"
+        try JSONSerialization.data(withJSONObject: ["uuid": "0", "public_keys": ["operator": sshKey]])
+            .write(to: latest.appendingPathComponent("meta_data.json"))
+        let port = try ClosedPort.reserve()
+        let metadata = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"),
+                                        ["-m", "http.server", "--bind", "127.0.0.1", "--directory", site.path, String(port)])
+        defer { kill(metadata.pid, SIGKILL) }
+
+        let agent = try ChildProcess(URL(fileURLWithPath: "/usr/sbin/chroot"), [
+            image.root.path, "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+            "KB_METADATA_URL=http://127.0.0.1:\(port)/openstack/latest", "/usr/local/libexec/kb-agent-start",
+        ])
+        defer { kill(agent.pid, SIGKILL) }
+
+        // The script waits 10 s for a config drive that never comes, then asks the service.
+        let listening = Task { () -> (Kb_V1_Hello, String?)? in
+            for await frame in link.incoming {
+                if let envelope = try? WireCodec.decode(frame.payload, runID: runID), case .hello(let body) = envelope.body {
+                    return (body, frame.publicKey)
+                }
+            }
+            return nil
+        }
+        let timeout = Task { try await Task.sleep(for: .seconds(60)); listening.cancel() }
+        let hello = await listening.value
+        timeout.cancel()
+        let stderr = await agent.wait(timeout: 0).stderr
+        let (found, publicKey) = try #require(hello, "no Hello from the chrooted agent within 60 s; its stderr: \(stderr)")
+        #expect(found.agentID == agentID)
+        #expect(found.role == "http-client")
+        #expect(publicKey == agentKeys.publicKey)
+        #expect(stderr.contains("user data from the metadata service http://127.0.0.1:\(port)/openstack/latest"), "\(stderr)")
+        let keys = try String(contentsOf: image.root.appendingPathComponent("root/.ssh/authorized_keys"), encoding: .utf8)
+        #expect(keys == sshKey + "\n")
     }
 }

@@ -58,8 +58,27 @@ extension OpenStackStager {
                     ? "the \(side.rawValue) cloud has no image named \(name): upload one with `\(Self.uploadCommand(name: name))` (make image builds it), or set image_name to an existing image"
                     : "image \(name) exists but is not active (\(found.map(\.status).joined(separator: ", "))): wait for it, or replace it with `\(Self.uploadCommand(name: name)) --force`")
         }
+        // As `kloudbuster image upload` does it: checksummed, streamed, checked against Glance's
+        // digests, deleted again on a failure. The run's new projects can boot a community
+        // image; a reused project boots its own private one.
         progress("uploading \(file) as image \(name)")
-        return try await images.upload(name: name, file: file, visibility: checked.isAdmin[side]! ? "public" : "private")
+        let request: ImageUploader.Request
+        do {
+            let imageFile = try ImageFile(path: file)
+            request = .init(file: imageFile, name: name, diskFormat: try imageFile.format(requested: nil),
+                            visibility: reuse == nil ? .community : .private)
+        } catch {
+            throw OpenStackPlanError("vm_image_file: \(error)")
+        }
+        do {
+            switch try await ImageUploader(images: images, note: emit).upload(request) {
+            case .alreadyPresent(let image): return image.id
+            case .uploaded(let image, _, _, _): return image.id
+            }
+        } catch let error as ImageUploadError {
+            throw OpenStackPlanError("uploading vm_image_file \(file) as image \(name) failed: \(error); "
+                + "fix it with `\(Self.uploadCommand(name: name)) --force`, or set image_name to an existing image")
+        }
     }
 
     /// An existing flavor with exactly the configured vCPUs, RAM and disk (and ephemeral, when

@@ -24,6 +24,8 @@ extension OpenStackStager {
             "user_data": .of(try userData.jsonData().base64EncodedString()),
             "min_count": 1, "max_count": 1,
         ]
+        // The image reads the config drive first; without one it asks the metadata service.
+        if configuration.openstack.configDrive { fields["config_drive"] = true }
         if configuration.openstack.publicKeyFile != nil { fields["key_name"] = .of(tenant.keypairName) }
         if let zone = availabilityZone(side, index: Int(name.split(separator: "-").last ?? "0") ?? 0) { fields["availability_zone"] = .of(zone) }
         let ledgerID = try intend(.vm, name, side: side, parent: network.ledgerID, address: placement.address)

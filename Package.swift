@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The HTTP load engine in C11: epoll, one loop per thread, hg_* API.
@@ -65,12 +66,27 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // `kloudbuster serve`: the REST API, its OpenAPI document, tokens, the event stream and
+        // the web UI. The only target that imports the HTTP server; Controller never does.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Controller", "Proto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["UI"]
+        ),
         .executableTarget(name: "kb-agent", dependencies: ["Agent"]),
-        .executableTarget(name: "kloudbuster", dependencies: ["Controller"]),
+        .executableTarget(name: "kloudbuster", dependencies: ["Controller", "Server"]),
         // Benchmarks (bench/README.md), built with the package so that they never rot.
         .executableTarget(name: "kb-bench-aggregate", dependencies: ["Controller", "Proto"], path: "bench/aggregate"),
         .executableTarget(name: "kb-bench-heartbeat", dependencies: ["Agent"], path: "bench/heartbeat"),
@@ -80,5 +96,6 @@ let package = Package(
         // Yams in the tests: they read deploy/cloud-init's YAML (the agent itself has no YAML parser).
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Controller", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

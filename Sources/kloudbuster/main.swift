@@ -1,19 +1,26 @@
 import ArgumentParser
 import Controller
+import Server
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// The root: the controller library's commands, and the server's, which that library does not
+/// import.
+struct KloudBuster: ParsableCommand {
+    static let configuration = KloudBusterCommand.configuration(adding: [ServeCommand.self])
+}
+
 /// Usage errors exit with status 2 and their message on stderr (like kb-agent, wrk, curl),
 /// rather than ArgumentParser's 64; help and --version still exit 0.
 func exit(for error: Error, arguments: [String]) -> Never {
-    let code = KloudBusterCommand.exitCode(for: error)
+    let code = KloudBuster.exitCode(for: error)
     if code == .success {
-        print(KloudBusterCommand.fullMessage(for: error))
+        print(KloudBuster.fullMessage(for: error))
         exit(0)
     }
-    let message = code == .validationFailure ? KloudBusterCommand.unknownSubcommandMessage(arguments) : nil
-    let text = message ?? KloudBusterCommand.message(for: error)
+    let message = code == .validationFailure ? KloudBusterCommand.unknownSubcommandMessage(arguments, root: KloudBuster.self) : nil
+    let text = message ?? KloudBuster.message(for: error)
     if !text.isEmpty {
         FileHandleStderr.write("kloudbuster: error: \(text)")
     }
@@ -24,7 +31,7 @@ func exit(for error: Error, arguments: [String]) -> Never {
 func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
-        var command = try KloudBusterCommand.parseAsRoot(arguments)
+        var command = try KloudBuster.parseAsRoot(arguments)
         if var asyncCommand = command as? AsyncParsableCommand {
             try await asyncCommand.run()
         } else {

@@ -25,7 +25,7 @@ struct TemporaryStateDirectory {
         let dir = TemporaryStateDirectory()
         defer { dir.remove() }
         let store = try dir.store()
-        #expect(try store.schemaVersion() == "v2")
+        #expect(try store.schemaVersion() == "v3")
         let columns = try store.read { db in
             try ["run", "resource", "interval"].map { table in
                 Set(try db.columns(in: table).map(\.name))
@@ -54,7 +54,7 @@ struct TemporaryStateDirectory {
         defer { dir.remove() }
         let runID = try Ledger(store: dir.store()).newRun(label: "a", cloud: "local", configYAML: "x: 1\n").id
         let again = try dir.store()
-        #expect(try again.schemaVersion() == "v2")
+        #expect(try again.schemaVersion() == "v3")
         #expect(try Ledger(store: again).run(id: runID)?.label == "a")
     }
 

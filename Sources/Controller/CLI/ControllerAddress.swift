@@ -8,12 +8,12 @@ import Glibc
 ///
 /// Checked by binding a socket to it before anything is staged: libzmq's own failure comes
 /// only after resources exist, and in its words ("zmq_bind ... No such device").
-enum ControllerAddress {
+public enum ControllerAddress {
     /// What the option wants, for every message.
     static let expectation = "a numeric IPv4 or IPv6 address of this machine that agents can dial, such as 127.0.0.1 (local cloud) or this machine's address toward the cloud"
 
     /// The usage error for `address` given as `option`, or nil when it is usable.
-    static func problem(with address: String, option: String = "--controller-address") -> ValidationError? {
+    public static func problem(with address: String, option: String = "--controller-address") -> ValidationError? {
         func refuse(_ why: String) -> ValidationError {
             ValidationError("\(option) \(address): \(why); give \(expectation)")
         }

@@ -15,7 +15,7 @@ public struct KloudBusterCommand: AsyncParsableCommand {
         version: KloudBuster.version,
         subcommands: [
             RunCommand.self, ConfigCommand.self, RunsCommand.self, CleanupCommand.self, ImageCommand.self, OctaviaCommand.self,
-            VersionCommand.self,
+            TokenCommand.self, VersionCommand.self,
         ])
 
     /// For ArgumentParser.
@@ -27,8 +27,8 @@ public struct KloudBusterCommand: AsyncParsableCommand {
     ///
     /// ArgumentParser calls such a word an "Unexpected argument", which does not tell the user
     /// that it was read as a command nor what the commands are.
-    public static func unknownSubcommandMessage(_ arguments: [String]) -> String? {
-        var command: any ParsableCommand.Type = Self.self
+    public static func unknownSubcommandMessage(_ arguments: [String], root: any ParsableCommand.Type = KloudBusterCommand.self) -> String? {
+        var command: any ParsableCommand.Type = root
         var words = [name(of: command)]
         for argument in arguments {
             let subcommands = command.configuration.subcommands
@@ -46,6 +46,14 @@ public struct KloudBusterCommand: AsyncParsableCommand {
 
     private static func name(of command: any ParsableCommand.Type) -> String {
         command.configuration.commandName ?? String(describing: command).lowercased()
+    }
+
+    /// The root's configuration with `more` subcommands after this library's: the executable
+    /// adds the server's (`serve`), which this library does not import.
+    public static func configuration(adding more: [any ParsableCommand.Type]) -> CommandConfiguration {
+        var configuration = Self.configuration
+        configuration.subcommands += more
+        return configuration
     }
 }
 

@@ -6,10 +6,14 @@ import Foundation
 public struct ConsoleReport: Sendable {
     /// Receives each finished line (no trailing newline).
     public let emit: @Sendable (String) -> Void
+    /// Receives what the lines say, as values (the server's event stream); nil when nobody
+    /// listens.
+    public let observe: (@Sendable (RunEvent) -> Void)?
 
-    /// A report that hands its lines to `emit`.
-    public init(emit: @escaping @Sendable (String) -> Void) {
+    /// A report that hands its lines to `emit` and, when given, its events to `observe`.
+    public init(emit: @escaping @Sendable (String) -> Void, observe: (@Sendable (RunEvent) -> Void)? = nil) {
         self.emit = emit
+        self.observe = observe
     }
 
     /// A report that prints to standard output, above any progress bar shown there.
@@ -22,6 +26,19 @@ public struct ConsoleReport: Sendable {
     /// A line of progress, e.g. "joined 3 of 4 agents".
     public func progress(_ text: String) {
         emit(text)
+        observe?(.progress(text))
+    }
+
+    /// An agent joined; a line only now and then (`line`), an event every time.
+    public func agentJoined(_ agentID: String, joined: Int, total: Int, line: Bool) {
+        if line { emit("joined \(joined) of \(total) agents") }
+        observe?(.agentJoined(agentID: agentID, joined: joined, total: total))
+    }
+
+    /// An agent was lost (`what` is "lost" or "failed") and why.
+    public func agentLost(_ agentID: String, what: String, reason: String) {
+        emit("agent \(agentID) \(what): \(reason)")
+        observe?(.agentLost(agentID: agentID, reason: "\(what): \(reason)"))
     }
 
     /// The column heads of the interval lines.
@@ -37,6 +54,7 @@ public struct ConsoleReport: Sendable {
             Self.latency(summary.p50Us), Self.latency(summary.p90Us), Self.latency(summary.p99Us), Self.latency(summary.p999Us),
             "\(summary.errors.total)",
         ]))
+        observe?(.interval(summary))
     }
 
     /// The summary table: one row per `kb_result` entry, then the errors and where results went.
@@ -69,6 +87,7 @@ public struct ConsoleReport: Sendable {
             for reason in reasons { emit("  - \(reason)") }
         }
         for file in files { emit("wrote \(file)") }
+        observe?(.finished(status: document.status, verdict: document.verdict))
     }
 
     /// "99.9", "50": a percentile without a needless ".0".

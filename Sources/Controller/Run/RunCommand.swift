@@ -105,147 +105,23 @@ public struct RunCommand: AsyncParsableCommand {
 
     /// Stages, runs, reports and cleans up.
     public func run() async throws {
-        var configuration = try loadConfiguration()
-        let outputs = (json: jsonFile ?? configuration.result.jsonFile, hlog: hlogFile ?? configuration.result.hlogFile)
-        // Before anything else: a typo in a path must cost a second, not the whole test.
-        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog")] {
-            guard let path else { continue }
-            do { try OutputFile.checkWritable(path, option: option) } catch { throw ValidationError("\(option): \(error)") }
-        }
-        let openstack = cloud.cloud == .openstack ? try OpenStackRunSetup(options: cloud, topologyFile: topologyFile, configuration: configuration) : nil
-        if let openstack {
-            configuration = openstack.configuration
-            openstack.notes.forEach { ConsoleReport.standardOutput.progress("note: \($0)") }
-        } else if cloud.cloud == .qemu {
-            try Self.preflightQemu(configuration)
-        } else {
-            try Self.preflightLocal(configuration)
-        }
-        let image = cloud.cloud == .qemu
-            ? try QemuImage.locate(option: cloud.image, configured: configuration.openstack.vmImageFile) : nil
-        let ledger = Ledger(store: try state.openStore())
-        let run = try ledger.newRun(
-            label: label ?? configuration.result.label, cloud: openstack?.server.cloudName ?? (image != nil ? QemuNetwork.cloud : ProcessResource.cloud),
-            configYAML: configuration.effectiveYAML())
-        let coordinator: RunCoordinator
-        let link: ControllerLink
-        do {
-            let topology = openstack != nil || image != nil
-                ? try RunTopology(server: configuration.server, runID: run.id, addresses: TenantNetworkAddresses())
-                : try Self.localTopology(configuration, runID: run.id, ledger: ledger)
-            let launcher: any AgentLauncher
-            var deleters = CleanupCommand.deleters(ledger: ledger)
-            if let openstack {
-                launcher = OpenStackCloud(stager: openstack.stager(
-                    topology: topology, configuration: configuration, ledger: ledger, status: .standardOutput,
-                    progress: ConsoleReport.standardOutput.progress))
-                deleters += OpenStackDeleter.all(sessions: openstack.sessions)
-            } else if let image {
-                let accelerator = try await cloud.accel.resolve(
-                    probe: KVMProbe(ledger: ledger, runID: run.id, image: image),
-                    cache: ledger.store.directory.appendingPathComponent("kvm-probe.json")) { print($0) }
-                launcher = QemuCloud(
-                    ledger: ledger, image: image, configuration: configuration, runID: run.id,
-                    publicKeys: try Self.publicKeys(configuration), accelerator: accelerator)
-            } else {
-                launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: agentBinary))
-            }
-            let bindHost = try controllerAddress ?? openstack?.controllerAddress() ?? "127.0.0.1"
-            let serverKeys = try CurveKeyPair.generate()
-            link = try ControllerLink(bindHost: bindHost, serverKeys: serverKeys)
-            var settings = RunSettings(configuration: configuration)
-            // Under TCG a VM takes 60-100 s from qemu's start to its agent's Hello.
-            if image != nil { settings.joinTimeout = Self.qemuJoinTimeout }
-            coordinator = try RunCoordinator(
-                runID: run.id, configuration: configuration, settings: settings,
-                topology: topology, link: link, serverKeys: serverKeys,
-                launcher: launcher, ledger: ledger,
-                cleaner: Cleaner(ledger: ledger, deleters: deleters),
-                console: .standardOutput,
-                outputs: .init(
-                    jsonFile: outputs.json, hlogFile: outputs.hlog,
-                    label: label ?? configuration.result.label, cleanup: configuration.cleanupResources && !noCleanup))
-        } catch {
-            try? ledger.setRunStatus(run.id, .failed)
-            throw error
-        }
+        var request = RunRequest(configuration: try loadConfiguration(), cloud: cloud)
+        request.label = label
+        request.jsonFile = jsonFile
+        request.hlogFile = hlogFile
+        request.noCleanup = noCleanup
+        request.agentBinary = agentBinary
+        request.topologyFile = topologyFile
+        request.controllerAddress = controllerAddress
+        let assembled = try await RunAssembly(request: request, store: try state.openStore(), console: .standardOutput).assemble()
         let signals = SignalRecorder()
-        // The group logs its own lifecycle at info; the run's console is the user's view.
-        var logger = Logger(label: "kloudbuster.run")
-        logger.logLevel = .warning
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: ControllerLinkService(link: link)),
-                .init(
-                    service: RunService(coordinator: coordinator),
-                    successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        let outcome = try await assembled.run(gracefulShutdownSignals: [.sigterm, .sigint])
         if let status = signals.exitStatus { throw ExitCode(status) }
-        guard let outcome = await coordinator.outcome, outcome.status != "failed" else { throw ExitCode.failure }
+        guard let outcome, outcome.status != "failed" else { throw ExitCode.failure }
         if !outcome.document.verdict.reasons.isEmpty { throw ExitCode(Self.untrustedStatus) }
     }
 
     /// The exit status of a run that completed but whose result cannot be trusted (its verdict
     /// lists reasons).
     public static let untrustedStatus: Int32 = 3
-
-    /// What the local cloud checks before anything exists: loopback room, descriptors,
-    /// nginx workers, processes. A problem is a usage error (exit 2) and nothing is recorded.
-    static func preflightLocal(_ configuration: Configuration) throws {
-        LocalPreflight.raiseDescriptorLimit()
-        let errors = TopologyCapacity.errors(configuration, cloud: .local)
-        guard errors.isEmpty else {
-            throw ValidationError(
-                "this machine cannot run the configuration (nothing was staged):\n" + errors.map { "  - \($0)" }.joined(separator: "\n"))
-        }
-    }
-
-    /// How long the VMs of a qemu run have to boot and say Hello.
-    static let qemuJoinTimeout: Duration = .seconds(300)
-
-    /// What the qemu cloud checks before anything exists: root, /dev/net/tun, its programs,
-    /// then memory and CPUs for the flavors. A problem is a usage error (exit 2).
-    static func preflightQemu(_ configuration: Configuration) throws {
-        let host = QemuPreflight.hostProblems()
-        let errors = host + TopologyCapacity.errors(configuration, cloud: .qemu).map(\.description)
-        guard errors.isEmpty else {
-            throw ValidationError(
-                "this machine cannot boot the configuration's VMs (nothing was staged):\n" + errors.map { "  - \($0)" }.joined(separator: "\n"))
-        }
-    }
-
-    /// `public_key_file`'s key, for root in every VM.
-    static func publicKeys(_ configuration: Configuration) throws -> [String: String] {
-        guard let file = configuration.openstack.publicKeyFile else { return [:] }
-        do {
-            let key = try String(contentsOfFile: (file as NSString).expandingTildeInPath, encoding: .utf8)
-            return ["kloudbuster": key.trimmingCharacters(in: .whitespacesAndNewlines)]
-        } catch {
-            throw ValidationError("public_key_file: \(FileProblem(.read, path: file, error: error).reason)")
-        }
-    }
-
-    /// The local topology on loopback octets reserved for this run in the state store, away
-    /// from every other live run and from addresses something already listens on.
-    static func localTopology(_ configuration: Configuration, runID: String, ledger: Ledger) throws -> RunTopology {
-        let width = 2 * configuration.server.numberOfTenants
-        let base = try ledger.reserveLoopback(run: runID, width: width) { range in
-            guard let layout = try? LoopbackAddresses(tenantBase: range.lowerBound),
-                let topology = try? RunTopology(server: configuration.server, runID: runID, addresses: layout)
-            else { return false }
-            guard topology.servers.allSatisfy({ LoopbackProbe.canListen(address: $0.address, port: RunCoordinator.serverPort) }),
-                let claim = LoopbackLocks.claim(range)
-            else { return false }
-            LoopbackLocks.keep(claim)
-            return true
-        }
-        if base != 1 {
-            ConsoleReport.standardOutput.progress("note: loopback 127.\(base)-\(base + width - 1).x.x (127.1.x.x and up are in use by another run or process)")
-        }
-        return try RunTopology(server: configuration.server, runID: runID, addresses: try LoopbackAddresses(tenantBase: base))
-    }
 }

@@ -89,20 +89,19 @@ extension RunCoordinator {
     func handle(_ events: [AgentRoster.Event]) {
         for event in events {
             switch event {
-            case .joined:
+            case .joined(let agentID):
                 let joined = channel.roster.joinedCount
                 let total = channel.roster.entries.count
-                if state == .staging || state == .joining, joined == total || joined % max(1, total / 10) == 0 {
-                    console.progress("joined \(joined) of \(total) agents")
-                }
+                let line = (state == .staging || state == .joining) && (joined == total || joined % max(1, total / 10) == 0)
+                console.agentJoined(agentID, joined: joined, total: total, line: line)
             case .ready:
                 break
             case .failed(let agentID, let detail):
-                console.progress("agent \(agentID) failed: \(detail)")
+                console.agentLost(agentID, what: "failed", reason: detail)
                 channel.forget(agent: agentID)
                 noteTrouble(agentID, "failed: \(detail)")
             case .lost(let agentID, let reason):
-                console.progress("agent \(agentID) lost: \(reason)")
+                console.agentLost(agentID, what: "lost", reason: reason)
                 channel.forget(agent: agentID)
                 noteTrouble(agentID, "lost: \(reason)")
                 // Nothing of a lost agent may live on: not it, not its nginx.

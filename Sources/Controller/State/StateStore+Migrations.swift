@@ -61,6 +61,29 @@ extension StateStore {
                 t.column("last_octet", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3") { db in
+            // Bearer tokens of `kloudbuster serve`: only the secret's SHA-256 is kept.
+            try db.create(table: "api_token") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull().check(sql: "role IN ('viewer','operator')")
+                t.column("secret_hash", .text).notNull().unique()
+                t.column("created_at", .datetime).notNull()
+                t.column("revoked_at", .datetime)
+            }
+            // Every state-changing request to the server: who, what, when.
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull().indexed()
+                t.column("token_id", .text)
+                t.column("token_name", .text)
+                t.column("method", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("status", .integer).notNull()
+                t.column("detail", .text)
+                t.column("remote", .text)
+            }
+        }
         return migrator
     }()
 }

@@ -97,3 +97,15 @@ final class Digester {
         return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+extension FileDigests {
+    /// The SHA-256 of `text`'s UTF-8 bytes as lowercase hex (API tokens are kept this way).
+    static func sha256(_ text: String) -> String {
+        // SHA-256 is always known to OpenSSL 3.
+        let digester = try! Digester(algorithm: "sha256")
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { digester.update($0) }
+        bytes.removeAll()
+        return digester.finish()
+    }
+}

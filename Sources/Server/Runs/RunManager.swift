@@ -1,0 +1,78 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Logging
+
+/// The runs this server started: it assembles each through `RunAssembly` (the code
+/// `kloudbuster run` uses), runs it in a task of its own, keeps its event log, and stops or
+/// aborts it on request. Finished runs stay readable from the state store.
+actor RunManager {
+    /// A run this server started.
+    struct LiveRun {
+        let coordinator: RunCoordinator
+        let events: RunEventLog
+        let task: Task<Void, Never>
+    }
+
+    let store: StateStore
+    let logger: Logger
+    /// The kb-agent executable runs use (tests point it at the build's).
+    let agentBinary: String?
+    private var runs: [String: LiveRun] = [:]
+
+    init(store: StateStore, agentBinary: String?, logger: Logger) {
+        self.store = store
+        self.agentBinary = agentBinary
+        self.logger = logger
+    }
+
+    /// Assembles and starts `request`; returns the run id once the run is recorded. A problem
+    /// found before anything exists is a `ValidationError` (the caller's 400).
+    func start(_ request: RunRequest) async throws -> String {
+        var request = request
+        if request.agentBinary == nil { request.agentBinary = agentBinary }
+        let events = RunEventLog()
+        let logger = logger
+        let console = ConsoleReport(
+            emit: { line in logger.debug("\(line)") },
+            observe: { event in events.append(event) })
+        let assembled = try await RunAssembly(request: request, store: store, console: console).assemble()
+        let task = Task {
+            do {
+                try await assembled.run()
+            } catch {
+                console.progress("run failed: \(error)")
+            }
+            // A run that failed before its summary has no `finished` event: end the stream anyway.
+            let outcome = await assembled.coordinator.outcome
+            if !events.isFinished {
+                events.append(.finished(status: outcome?.status ?? "failed", verdict: outcome?.document.verdict ?? .reasons(["the run failed"])))
+            }
+        }
+        runs[assembled.runID] = LiveRun(coordinator: assembled.coordinator, events: events, task: task)
+        return assembled.runID
+    }
+
+    /// The live run `id`, if this server started it.
+    func live(_ id: String) -> LiveRun? { runs[id] }
+
+    /// Stops run `id` gracefully: the running stage ends and keeps its data, then results and
+    /// cleanup as always. False when this server is not running it.
+    func stop(_ id: String, reason: String) async -> Bool {
+        guard let run = runs[id], !run.events.isFinished else { return false }
+        await run.coordinator.interrupt(reason: reason)
+        return true
+    }
+
+    /// Waits for every run to end (the server's graceful shutdown stops them first).
+    func stopAll() async {
+        for (id, run) in runs where !run.events.isFinished {
+            await run.coordinator.interrupt(reason: "the server is shutting down")
+            logger.info("stopping run \(id): the server is shutting down")
+        }
+        for run in runs.values { await run.task.value }
+    }
+
+    /// How many runs are live.
+    var liveCount: Int { runs.values.filter { !$0.events.isFinished }.count }
+}

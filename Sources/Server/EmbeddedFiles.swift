@@ -48,7 +48,7 @@ paths:
           headers:
             Location:
               schema: {type: string}
-  /ui/:
+  /ui:
     get:
       operationId: getUI
       summary: The web UI.

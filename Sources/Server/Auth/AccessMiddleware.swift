@@ -17,11 +17,13 @@ struct AccessMiddleware: RouterMiddleware {
         if AccessPolicy.isOpen(path) { return try await next(request, context) }
         var context = context
         guard AccessPolicy.changesState(request.method, path: path) else {
-            context.token = try authorize(request)
+            context.token = try authorize(request, as: try identify(request))
             return try await next(request, context)
         }
         do {
-            context.token = try authorize(request)
+            // Identified first, so that a 403 is audited under the token that was refused.
+            context.token = try identify(request)
+            _ = try authorize(request, as: context.token!)
             let response = try await next(request, context)
             record(request, context, status: response.status.code, detail: response.headers[AccessPolicy.auditDetail])
             return response
@@ -34,8 +36,8 @@ struct AccessMiddleware: RouterMiddleware {
         }
     }
 
-    /// The caller's token, if it may make `request`.
-    private func authorize(_ request: Request) throws -> APIToken {
+    /// The caller's live token; 401 without one.
+    private func identify(_ request: Request) throws -> APIToken {
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("no token: send Authorization: Bearer <token> (create one with `kloudbuster token create --role viewer|operator`)")
         }
@@ -46,6 +48,11 @@ struct AccessMiddleware: RouterMiddleware {
         guard let token = try store.token(secret: parts[1].trimmingCharacters(in: .whitespaces)) else {
             throw APIError.unauthorized("unknown or revoked token (`kloudbuster token list` shows the live ones)")
         }
+        return token
+    }
+
+    /// `token`, if its role may make `request`; 403 otherwise.
+    private func authorize(_ request: Request, as token: APIToken) throws -> APIToken {
         let needed = AccessPolicy.role(for: request.method, path: request.uri.path)
         guard token.role.includes(needed) else {
             throw APIError(.forbidden, "forbidden",
@@ -70,7 +77,7 @@ enum AccessPolicy {
     /// Paths anyone who reaches the listening address may read: the UI's files, the OpenAPI
     /// document, the health check.
     static func isOpen(_ path: String) -> Bool {
-        path == "/" || path == "/openapi.yaml" || path.hasPrefix("/ui/") || path == "/v1/health"
+        path == "/" || path == "/openapi.yaml" || path == "/ui" || path.hasPrefix("/ui/") || path == "/v1/health"
     }
 
     /// The role a request needs: a viewer reads, an operator changes.

@@ -17,7 +17,7 @@ struct StaticRoutes {
         router.get("/v1/version") { _, _ in
             try JSONReply.ok(["version": KloudBuster.version])
         }
-        router.get("/ui/") { _, _ in
+        router.get("/ui") { _, _ in
             Self.reply(EmbeddedFiles.ui["index.html"]!, type: "text/html; charset=utf-8")
         }
         router.get("/ui/:file") { _, context in

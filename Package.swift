@@ -96,6 +96,9 @@ let package = Package(
         // Yams in the tests: they read deploy/cloud-init's YAML (the agent itself has no YAML parser).
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Proto", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Controller", "KBTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Controller", "KBTestSupport", .product(name: "Yams", package: "Yams"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ]
 )

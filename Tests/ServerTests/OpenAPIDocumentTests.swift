@@ -1,3 +1,4 @@
+import ArgumentParser
 import Controller
 import Foundation
 import Testing
@@ -70,5 +71,20 @@ struct OpenAPIDocumentTests {
         #expect(AccessPolicy.isOpen("/openapi.yaml"))
         #expect(APIRole.operator.includes(.viewer))
         #expect(!APIRole.viewer.includes(.operator))
+    }
+}
+
+/// The executable's root lists the server's command beside the library's.
+@Suite("kloudbuster serve on the command line")
+struct ServeCommandLineTests {
+    @Test("an unknown command lists serve; --port and --host are checked before anything opens")
+    func commandLine() throws {
+        let root = KloudBusterCommand.configuration(adding: [ServeCommand.self])
+        #expect(root.subcommands.map { $0.configuration.commandName } .contains("serve"))
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--port", "70000"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--host", "localhost"]) }
+        let serve = try ServeCommand.parse([])
+        #expect(serve.host == "127.0.0.1", "the server binds loopback unless told otherwise")
+        #expect(serve.port == 8080)
     }
 }

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Creates <repo>/.venv with the Python `hdrhistogram` package, the reference implementation the
-# Proto tests cross-check our HdrHistogram against. Idempotent; silent on success.
+# Creates <repo>/.venv with the Python packages the tests check against: `hdrhistogram` (the
+# reference HdrHistogram the Proto tests cross-check ours with), `schemathesis` (fuzzes the
+# server against docs/openapi.yaml) and `prometheus_client` (parses /metrics). Pinned;
+# idempotent; silent on success.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo/.venv"
-version="0.10.8"
+pins=(hdrhistogram==0.10.8 schemathesis==4.32.5 prometheus_client==0.26.0)
 
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
 fi
 
-if ! "$venv/bin/python" -c "import hdrh.histogram, hdrh.log" >/dev/null 2>&1 \
-    || [[ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("hdrhistogram"))' 2>/dev/null)" != "$version" ]]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "hdrhistogram==$version"
+missing=()
+for pin in "${pins[@]}"; do
+    name="${pin%%==*}"
+    want="${pin##*==}"
+    have="$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)"
+    [[ "$have" == "$want" ]] || missing+=("$pin")
+done
+if ((${#missing[@]})); then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
 fi

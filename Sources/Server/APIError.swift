@@ -13,13 +13,16 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let message: String
     /// The field (JSON key, configuration key path, path parameter), when one is to blame.
     public let field: String?
+    /// The methods the path takes, for a 405.
+    public let allow: String?
 
     /// An error.
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil, allow: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.allow = allow
     }
 
     /// No or an unknown token.
@@ -48,6 +51,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"kloudbuster\"" }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

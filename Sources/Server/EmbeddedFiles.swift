@@ -36,7 +36,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object}
   /:
     get:
       operationId: getRoot
@@ -119,10 +119,10 @@ paths:
       summary: The built-in default configuration, with a comment on every key.
       responses:
         "200":
-          description: YAML.
+          description: YAML, a mapping of KloudBuster's keys.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object}
         "401":
           $ref: "#/components/responses/Unauthorized"
   /v1/config/validate:
@@ -352,27 +352,37 @@ paths:
       - name: Last-Event-ID
         in: header
         required: false
-        description: Resume after this event (browsers send it when they reconnect).
-        schema: {type: integer, minimum: 0}
+        description: Resume after this event (browsers send it when they reconnect); wins over the query.
+        schema: {type: integer, minimum: 0, maximum: 9007199254740991}
       - name: last_event_id
         in: query
         required: false
         description: The same, for clients that cannot set headers.
-        schema: {type: integer, minimum: 0}
+        schema: {type: integer, minimum: 0, maximum: 9007199254740991}
     get:
       operationId: getRunEvents
       summary: The run's events as server-sent events, numbered from 1; the stream ends after `finished`.
       description: |
         Events: `progress` {text}, `agent_joined` {agent, joined, total}, `agent_lost`
         {agent, reason}, `interval` (an entry of the result's `intervals`), `finished`
-        {status, verdict}. A run this server did not start is replayed from the state database
-        (its intervals, then `finished`).
+        {status, verdict}. A run this server did not start (a CLI run, or an earlier server's)
+        is followed in the state database: its intervals as they are stored, then `finished`.
       responses:
         "200":
-          description: The stream.
+          description: The stream; the schema is that of each event.
           content:
             text/event-stream:
-              schema: {type: string}
+              schema:
+                type: object
+                required: [id, event, data]
+                properties:
+                  id: {type: string, pattern: "^[1-9][0-9]*$"}
+                  event:
+                    type: string
+                    enum: [progress, agent_joined, agent_lost, interval, finished]
+                  data:
+                    type: string
+                    description: One line of JSON.
         "400":
           $ref: "#/components/responses/BadRequest"
         "401":

@@ -35,11 +35,13 @@ public struct KloudBusterServer: Sendable {
     /// The routes, behind the access middleware. `runs` holds the runs this server starts.
     func router(runs: RunManager) -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
-        router.add(middleware: ErrorMiddleware())
+        let table = RouteTable()
+        router.add(middleware: ErrorMiddleware(routes: table))
         router.add(middleware: AccessMiddleware(store: store))
         StaticRoutes().register(on: router)
         ConfigRoutes().register(on: router)
         RunRoutes(store: store, runs: runs).register(on: router)
+        table.load(router.routes.map { ($0.method.rawValue, "\($0.path)") })
         return router
     }
 
@@ -80,11 +82,18 @@ struct RunsService: Service {
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ServerContext
 
+    let routes: RouteTable
+
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as HTTPError where error.status == .notFound && !routes.methods(for: request.uri.path).isEmpty {
+            let allowed = routes.methods(for: request.uri.path)
+            throw APIError(.methodNotAllowed, "method_not_allowed",
+                           "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
+                           allow: allowed.joined(separator: ", "))
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : error.status == .methodNotAllowed ? "method_not_allowed" : "http_error"
             let message = error.status == .notFound

@@ -1,5 +1,6 @@
 import Controller
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 
@@ -14,10 +15,14 @@ enum EventStream {
     static func response(for record: RunRecord, request: Request, runs: RunManager, store: StateStore) async throws -> Response {
         let lastID = try lastEventID(request)
         let log: RunEventLog
+        let follower: LedgerFollower?
         if let live = await runs.live(record.id) {
             log = live.events
+            follower = nil
         } else {
-            log = try replay(record, store: store)
+            log = RunEventLog()
+            follower = LedgerFollower(runID: record.id, store: store, log: log)
+            try follower?.catchUp()
         }
         let events = log.subscribe(after: lastID)
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
@@ -29,6 +34,9 @@ enum EventStream {
                 group.addTask {
                     for await event in events { sink.yield(format(event)) }
                     sink.finish()
+                }
+                if let follower {
+                    group.addTask { await follower.follow() }
                 }
                 group.addTask {
                     while true {
@@ -51,25 +59,64 @@ enum EventStream {
 
     /// The last event the client has, 0 for none.
     static func lastEventID(_ request: Request) throws -> Int {
-        let text = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters["last_event_id"].map(String.init)
-        guard let text, !text.isEmpty else { return 0 }
-        guard let id = Int(text), id >= 0 else {
-            throw APIError.invalid("Last-Event-ID must be a whole number of 0 or more (got \"\(text.prefix(32))\")", field: "Last-Event-ID")
+        // Both are checked: a bad value is an error wherever it is. The header wins (browsers
+        // set it on reconnect, over whatever URL the page built).
+        let header = try parse(request.headers[HTTPField.Name("Last-Event-ID")!], field: "Last-Event-ID")
+        let query = try parse(request.uri.queryParameters["last_event_id"].map(String.init), field: "last_event_id")
+        return header ?? query ?? 0
+    }
+
+    /// The largest event id accepted (JSON's exact integers).
+    static let maxEventID = 9_007_199_254_740_991
+
+    private static func parse(_ text: String?, field: String) throws -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let id = Int(text), (0...maxEventID).contains(id) else {
+            throw APIError.invalid("\(field) must be a whole number from 0 to \(maxEventID) (got \"\(text.prefix(32))\")", field: field)
         }
         return id
     }
+}
 
-    /// The events of a run this server did not start (an earlier server's, or the CLI's),
-    /// rebuilt from the state store: its intervals, then `finished` if it has ended.
-    static func replay(_ record: RunRecord, store: StateStore) throws -> RunEventLog {
-        let log = RunEventLog()
-        for interval in try Ledger(store: store).intervals(run: record.id) {
-            log.append(name: "interval", data: interval.summaryJSON)
+/// The events of a run this server did not start (the CLI's, or an earlier server's), from
+/// the state store: its intervals as they are stored, then `finished` once it has ended (or
+/// its controller is gone). Numbered in the store's order, so a resumed stream lines up.
+final class LedgerFollower: Sendable {
+    let runID: String
+    let store: StateStore
+    let log: RunEventLog
+    private let sent = Mutex(0)
+
+    init(runID: String, store: StateStore, log: RunEventLog) {
+        self.runID = runID
+        self.store = store
+        self.log = log
+    }
+
+    /// Appends what is stored and not yet sent; ends the log when the run has ended.
+    func catchUp() throws {
+        let ledger = Ledger(store: store)
+        guard let record = try ledger.run(id: runID) else { return log.finish() }
+        let intervals = try ledger.intervals(run: runID)
+        let already = sent.withLock { count in
+            defer { count = max(count, intervals.count) }
+            return count
         }
-        if !record.status.isActive {
-            let document = record.resultJSON.flatMap { try? JSONDecoder().decode(ResultDocument.self, from: Data($0.utf8)) }
-            log.append(.finished(status: document?.status ?? record.status.rawValue, verdict: document?.verdict ?? .reasons(["no result stored"])))
+        for interval in intervals.dropFirst(already) { log.append(name: "interval", data: interval.summaryJSON) }
+        let status = record.effectiveStatus
+        guard !status.isActive else { return }
+        let document = record.resultJSON.flatMap { try? JSONDecoder().decode(ResultDocument.self, from: Data($0.utf8)) }
+        log.append(.finished(
+            status: document?.status ?? status.rawValue,
+            verdict: document?.verdict ?? .reasons(["the run ended without a result (its controller is gone): `kloudbuster cleanup`"])))
+    }
+
+    /// Polls the store once a second until the run ends.
+    func follow() async {
+        while !log.isFinished {
+            try? await Task.sleep(for: .seconds(1))
+            if Task.isCancelled { return }
+            do { try catchUp() } catch { return log.finish() }
         }
-        return log
     }
 }

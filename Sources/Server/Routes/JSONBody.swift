@@ -40,7 +40,7 @@ struct JSONBody {
 
     /// A string field, nil when absent or null.
     func string(_ key: String, maxLength: Int = 1 << 20) throws -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let value = try present(key) else { return nil }
         guard let text = value as? String else { throw APIError.invalid("\(key) must be a string", field: key) }
         guard text.utf8.count <= maxLength else { throw APIError.invalid("\(key) is over \(maxLength) bytes", field: key) }
         return text
@@ -48,7 +48,7 @@ struct JSONBody {
 
     /// A boolean field, nil when absent.
     func bool(_ key: String) throws -> Bool? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let value = try present(key) else { return nil }
         // JSONSerialization gives NSNumber for numbers and a boolean subclass for true/false;
         // `as? Bool` alone would take 1 for true.
         guard let number = value as? NSNumber, String(describing: type(of: number)).contains("Boolean") else {
@@ -59,11 +59,18 @@ struct JSONBody {
 
     /// A list of strings, nil when absent.
     func strings(_ key: String) throws -> [String]? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let value = try present(key) else { return nil }
         guard let list = value as? [Any], let texts = list as? [String] else {
             throw APIError.invalid("\(key) must be a list of strings", field: key)
         }
         return texts
+    }
+
+    /// The value of `key`, nil when absent; null is refused: an optional key is left out.
+    private func present(_ key: String) throws -> Any? {
+        guard let value = object[key] else { return nil }
+        if value is NSNull { throw APIError.invalid("\(key) is null: leave the key out instead", field: key) }
+        return value
     }
 
     private static func reason(_ error: Error) -> String {

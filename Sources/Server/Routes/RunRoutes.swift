@@ -100,7 +100,7 @@ struct RunRoutes {
     func view(_ record: RunRecord) async -> [String: Any] {
         let format = ISO8601DateFormatter()
         var view: [String: Any] = [
-            "id": record.id, "cloud": record.cloud, "status": record.status.rawValue,
+            "id": record.id, "cloud": record.cloud, "status": record.effectiveStatus.rawValue,
             "started_at": format.string(from: record.startedAt), "live": await runs.live(record.id).map { !$0.events.isFinished } ?? false,
         ]
         if let label = record.label { view["label"] = label }

@@ -113,6 +113,24 @@ paths:
                   version: {type: string}
         "401":
           $ref: "#/components/responses/Unauthorized"
+  /metrics:
+    get:
+      operationId: getMetrics
+      summary: Live counters of the server's runs in Prometheus' text exposition format (viewer).
+      description: |
+        Per run (label `run`): kloudbuster_requests_total, kloudbuster_requests_per_second
+        (last interval), kloudbuster_latency_seconds{percentile="50|90|99|99.9"} (last
+        interval), kloudbuster_errors_total{kind}, kloudbuster_agents_joined,
+        kloudbuster_agents_lost_total; and kloudbuster_live_runs. Scrape it with a bearer token
+        (Prometheus' `authorization` setting).
+      responses:
+        "200":
+          description: The exposition.
+          content:
+            text/plain:
+              schema: {type: string}
+        "401":
+          $ref: "#/components/responses/Unauthorized"
   /v1/config/default:
     get:
       operationId: getDefaultConfig

@@ -41,6 +41,10 @@ public struct KloudBusterServer: Sendable {
         StaticRoutes().register(on: router)
         ConfigRoutes().register(on: router)
         RunRoutes(store: store, runs: runs).register(on: router)
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: runs.metrics.exposition())))
+        }
         table.load(router.routes.map { ($0.method.rawValue, "\($0.path)") })
         return router
     }

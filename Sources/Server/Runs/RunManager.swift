@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import Logging
+import Synchronization
 
 /// The runs this server started: it assembles each through `RunAssembly` (the code
 /// `kloudbuster run` uses), runs it in a task of its own, keeps its event log, and stops or
@@ -16,12 +17,15 @@ actor RunManager {
 
     let store: StateStore
     let logger: Logger
+    /// What /metrics shows.
+    let metrics: ServerMetrics
     /// The kb-agent executable runs use (tests point it at the build's).
     let agentBinary: String?
     private var runs: [String: LiveRun] = [:]
 
-    init(store: StateStore, agentBinary: String?, logger: Logger) {
+    init(store: StateStore, agentBinary: String?, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.store = store
+        self.metrics = metrics
         self.agentBinary = agentBinary
         self.logger = logger
     }
@@ -33,11 +37,20 @@ actor RunManager {
         if request.agentBinary == nil { request.agentBinary = agentBinary }
         let events = RunEventLog()
         let logger = logger
+        let metrics = metrics
+        // Known once the run is recorded, before any agent exists (its events come later).
+        let runID = Mutex<String?>(nil)
         let console = ConsoleReport(
             emit: { line in logger.debug("\(line)") },
-            observe: { event in events.append(event) })
+            observe: { event in
+                events.append(event)
+                if let id = runID.withLock({ $0 }) { metrics.record(event, run: id) }
+            })
         let assembled = try await RunAssembly(request: request, store: store, console: console).assemble()
+        runID.withLock { $0 = assembled.runID }
+        metrics.runStarted()
         let task = Task {
+            defer { metrics.runEnded() }
             do {
                 try await assembled.run()
             } catch {

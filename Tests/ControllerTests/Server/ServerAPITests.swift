@@ -187,6 +187,63 @@ struct ServerAPITests {
         #expect(try store.auditEntries().contains { $0.status == 202 && $0.detail == "started \(runID)" })
     }
 
+    @Test("/metrics during a run: the run's counters change between scrapes, in valid exposition format")
+    func metricsDuringARun() async throws {
+        let harness = try await Harness()
+        let config = Self.config.replacingOccurrences(of: "duration: 4", with: "duration: 6")
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["config": config]), as: UTF8.self)
+        let started = try harness.request("POST", "/v1/runs", token: harness.operatorToken, json: body)
+        let runID = try #require(try harness.object(started.body)["run_id"] as? String, "\(started.body)")
+        let (stream, file) = try harness.events(runID, after: nil)
+        func intervals() -> Int { Self.parse((try? String(contentsOf: file, encoding: .utf8)) ?? "").filter { $0.name == "interval" }.count }
+        func scrape(after count: Int) async throws -> [String: Double] {
+            let deadline = Date().addingTimeInterval(60)
+            while intervals() < count && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            let reply = try harness.request("GET", "/metrics", token: harness.viewerToken)
+            #expect(reply.status == 200)
+            return try Self.parseExposition(reply.body, run: runID)
+        }
+        let early = try await scrape(after: 1)
+        let later = try await scrape(after: 4)
+        kill(stream.pid, SIGKILL)
+        #expect(try harness.request("GET", "/metrics", token: nil).status == 401)
+        let requests = "kloudbuster_requests_total"
+        #expect((early[requests] ?? 0) > 0, "\(early)")
+        #expect((later[requests] ?? 0) > (early[requests] ?? 0), "requests did not grow: \(early[requests] ?? -1) then \(later[requests] ?? -1)")
+        #expect((later["kloudbuster_requests_per_second"] ?? 0) > 500, "2 clients at 400 req/s")
+        #expect((later["kloudbuster_latency_seconds{percentile=99}"] ?? 0) > 0)
+        #expect(later["kloudbuster_agents_joined"] == 4)
+        #expect(later["kloudbuster_errors_total{kind=connect}"] == 0)
+        #expect(later["kloudbuster_live_runs"] == 1)
+        // The run ends by itself; nothing is left.
+        #expect(await RunLeftovers.awaitNone(runID: runID, within: .seconds(60)).isEmpty)
+    }
+
+    /// The samples of `text` parsed by prometheus_client's own parser (which rejects what is
+    /// not valid exposition format), for run `run`: "name" or "name{label=value}" → value.
+    static func parseExposition(_ text: String, run: String) throws -> [String: Double] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kb-metrics-\(UUID().uuidString.prefix(6)).txt")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let python = NginxServer.repository.appendingPathComponent(".venv/bin/python")
+        let result = try ChildProcess.run(python, ["-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+                for s in family.samples:
+                    if s.labels.get("run", sys.argv[2]) != sys.argv[2]: continue
+                    rest = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()) if k != "run")
+                    print(f"{s.name}{{{rest}}}" if rest else s.name, s.value)
+            """, file.path, run], timeout: 30)
+        guard result.status == 0 else { throw FixtureError("prometheus_client could not parse /metrics: \(result.stderr)\n\(text)") }
+        var samples: [String: Double] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { samples[String(parts[0])] = value }
+        }
+        return samples
+    }
+
     @Test("bad input is a 4xx JSON error naming the field, and the server keeps serving")
     func badInput() async throws {
         let harness = try await Harness()

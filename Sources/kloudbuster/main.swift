@@ -24,7 +24,7 @@ func exit(for error: Error, arguments: [String]) -> Never {
 func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
-        var command = try KloudBusterCommand.parseAsRoot(arguments)
+        var command = try KloudBusterCommand.parse(commandLine: arguments)
         if var asyncCommand = command as? AsyncParsableCommand {
             try await asyncCommand.run()
         } else {

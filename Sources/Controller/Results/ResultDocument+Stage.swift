@@ -107,6 +107,19 @@ extension ResultDocument.StageEntry {
     }
 }
 
+extension ResultDocument.GroupSummary {
+    /// The summary of group `name` from what the stage's aggregator merged for it.
+    init(name: String, _ merged: IntervalAggregator.Merged, seconds: Double) {
+        let latency = merged.latency
+        let hasLatency = latency.totalCount > 0
+        self.init(
+            name: name, clients: merged.agents.count, requests: merged.requests,
+            requestsPerSecond: (Double(merged.requests) / max(seconds, 0.001) * 100).rounded() / 100, errors: merged.errors.total,
+            p50Us: hasLatency ? latency.value(atPercentile: 50) : nil, p90Us: hasLatency ? latency.value(atPercentile: 90) : nil,
+            p99Us: hasLatency ? latency.value(atPercentile: 99) : nil, p999Us: hasLatency ? latency.value(atPercentile: 99.9) : nil)
+    }
+}
+
 extension ResultDocument {
     /// The document of a run.
     ///

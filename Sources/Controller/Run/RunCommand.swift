@@ -25,9 +25,10 @@ public struct RunCommand: AsyncParsableCommand {
               kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json out.json --label baseline
+              kloudbuster run --html report.html
               kloudbuster run --cloud qemu -c deploy/samples/qemu.yaml
 
-            Results: every run writes result.json and result.hlog into its run folder (<state-dir>/runs/<run-id>/); --json and --hlog write copies. The last line of a run says where they are.
+            Results: every run writes result.json, result.hlog and report.html (the HTML report: charts, tables, the verdict; it opens offline in any browser) into its run folder (<state-dir>/runs/<run-id>/); --json, --hlog and --html write copies. The last line of a run says where they are; `kloudbuster report` makes the report again or compares runs.
 
             Verdict: every stage and the run are checked (rate reached within 5 %, errors under 1 %, the client engine not saturated, no agent lost or failed, the servers' count matching the clients'); the summary and the JSON (`verdict`) say `ok` or list the reasons.
 
@@ -41,6 +42,10 @@ public struct RunCommand: AsyncParsableCommand {
     /// The JSON result file.
     @Option(name: .customLong("json"), help: ArgumentHelp("Write the JSON result (KloudBuster's kb_result shape) here.", valueName: "file"))
     public var jsonFile: String?
+
+    /// A copy of the HTML report.
+    @Option(name: .customLong("html"), help: ArgumentHelp("Also write the HTML report here (every run folder holds one, report.html).", valueName: "file"))
+    public var htmlFile: String?
 
     /// The hlog file.
     @Option(name: .customLong("hlog"), help: ArgumentHelp("Write the HdrHistogram interval log here.", valueName: "file"))
@@ -106,9 +111,11 @@ public struct RunCommand: AsyncParsableCommand {
     /// Stages, runs, reports and cleans up.
     public func run() async throws {
         var configuration = try loadConfiguration()
-        let outputs = (json: jsonFile ?? configuration.result.jsonFile, hlog: hlogFile ?? configuration.result.hlogFile)
+        let outputs = (
+            json: jsonFile ?? configuration.result.jsonFile, hlog: hlogFile ?? configuration.result.hlogFile,
+            html: htmlFile ?? configuration.result.htmlFile)
         // Before anything else: a typo in a path must cost a second, not the whole test.
-        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog")] {
+        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog"), (outputs.html, "--html")] {
             guard let path else { continue }
             do { try OutputFile.checkWritable(path, option: option) } catch { throw ValidationError("\(option): \(error)") }
         }
@@ -163,7 +170,7 @@ public struct RunCommand: AsyncParsableCommand {
                 cleaner: Cleaner(ledger: ledger, deleters: deleters),
                 console: .standardOutput,
                 outputs: .init(
-                    jsonFile: outputs.json, hlogFile: outputs.hlog,
+                    jsonFile: outputs.json, hlogFile: outputs.hlog, htmlFile: outputs.html,
                     label: label ?? configuration.result.label, cleanup: configuration.cleanupResources && !noCleanup))
         } catch {
             try? ledger.setRunStatus(run.id, .failed)

@@ -106,8 +106,9 @@ public struct HTMLReport: Sendable {
         svg text{font:11px system-ui,sans-serif;fill:#333}.ytick{text-anchor:end}.xtick,.xtitle{text-anchor:middle}\
         .ytitle{text-anchor:middle}.legend{font-size:12px}.marklabel{fill:#777;font-size:10px}\
         .nodata{text-anchor:middle;font-size:16px;fill:#888}\
-        table{border-collapse:collapse;margin:6px 0 14px;font-variant-numeric:tabular-nums}\
-        th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;white-space:nowrap}th{background:#f4f4f4}\
+        table{border-collapse:collapse;margin:6px 0 14px;font-size:13px;font-variant-numeric:tabular-nums}\
+        th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}\
+        th{background:#f4f4f4;white-space:normal;vertical-align:bottom}td.text{min-width:9em}\
         td.text,th.text{text-align:left;white-space:normal}.scroll{overflow-x:auto}\
         .better{color:#0b6b20}.worse{color:#a11b0e}.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}\
         .warn{color:#a11b0e;font-weight:600}.note{color:#555;font-size:12px}\

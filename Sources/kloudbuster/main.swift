@@ -5,10 +5,21 @@ import Server
 import Glibc
 #endif
 
-/// The root: the controller library's commands, and the server's, which that library does not
-/// import.
-struct KloudBuster: ParsableCommand {
+/// The root: the controller library's commands and root options, and the server's command,
+/// which that library does not import.
+struct KloudBuster: AsyncParsableCommand {
     static let configuration = KloudBusterCommand.configuration(adding: [ServeCommand.self])
+
+    /// The root without its options, for command lines that start with a command.
+    struct Commands: ParsableCommand {
+        static let configuration = KloudBuster.configuration
+    }
+
+    @OptionGroup var charts: ChartsFromJSONOptions
+
+    func run() async throws {
+        try charts.run(orHelpOf: self)
+    }
 }
 
 /// Usage errors exit with status 2 and their message on stderr (like kb-agent, wrk, curl),
@@ -31,7 +42,7 @@ func exit(for error: Error, arguments: [String]) -> Never {
 func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
-        var command = try KloudBuster.parseAsRoot(arguments)
+        var command = try KloudBusterCommand.parse(commandLine: arguments, root: KloudBuster.self, commands: KloudBuster.Commands.self)
         if var asyncCommand = command as? AsyncParsableCommand {
             try await asyncCommand.run()
         } else {

@@ -6,7 +6,7 @@ import Testing
     @Test("an unknown subcommand is named and the subcommands listed, at any level")
     func unknownSubcommand() {
         #expect(KloudBusterCommand.unknownSubcommandMessage(["status"])
-            == "unknown command 'status'; the commands of kloudbuster are: run, config, runs, cleanup, image, octavia, token, version (see `kloudbuster --help`)")
+            == "unknown command 'status'; the commands of kloudbuster are: run, config, runs, report, cleanup, image, octavia, token, version (see `kloudbuster --help`)")
         #expect(KloudBusterCommand.unknownSubcommandMessage(["config", "check", "x.yaml"])
             == "unknown command 'check'; the commands of kloudbuster config are: show, validate (see `kloudbuster config --help`)")
         #expect(KloudBusterCommand.unknownSubcommandMessage(["image", "push", "x.qcow2"])

@@ -81,6 +81,16 @@ struct RunCoordinatorTests {
         #expect(hlogLines.count == outcome.document.intervals.count)
         #expect(try f.ledger.intervals(run: f.runID).count == outcome.document.intervals.count)
         #expect(try f.ledger.run(id: f.runID)?.resultJSON != nil)
+        // What the HTML report draws from: the configuration, groups, the agents' groups and clocks.
+        let record = try f.ledger.run(id: f.runID)
+        #expect(decoded.config != nil && decoded.config == record?.configYAML)
+        #expect(entry.durationSeconds != nil && entry.engineThreads != nil && entry.agentProblems == [])
+        #expect(entry.groups?.map(\.name) == ["tenant-0"] && entry.groups?.first?.requests == sent && entry.groups?.first?.p99Us != nil)
+        #expect(decoded.agents.allSatisfy { $0.group == "tenant-0" && $0.clockOffsetUs != nil })
+        let runFolder = try f.ledger.store.runDirectory(for: f.runID)
+        let report = try String(contentsOf: runFolder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains(f.runID) && HTMLReportTests.charts(report).count == 4)
+        #expect(f.lines.all.last?.contains("report: open \(runFolder.appendingPathComponent("report.html").path) in a browser") == true, "\(f.lines.all.last ?? "")")
         #expect(f.lines.all.contains { $0.contains("joined 4 of 4 agents") || $0.contains("all 4 agents joined") })
         #expect(await f.coordinator.state == .done)
     }

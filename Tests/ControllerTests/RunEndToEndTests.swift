@@ -16,6 +16,7 @@ struct RunEndToEndTests {
         var config: URL { directory.appendingPathComponent("config.yaml") }
         var json: URL { directory.appendingPathComponent("result.json") }
         var hlog: URL { directory.appendingPathComponent("result.hlog") }
+        var html: URL { directory.appendingPathComponent("copy.html") }
 
         init(duration: Int, rate: Int = 400) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-e2e-\(UUID().uuidString.prefix(8))")
@@ -39,7 +40,7 @@ struct RunEndToEndTests {
         /// `kloudbuster run` started with this workspace's files.
         func startRun() throws -> ChildProcess {
             try ChildProcess(Binaries.kloudbuster, [
-                "run", "-c", config.path, "--state-dir", state.path, "--json", json.path, "--hlog", hlog.path,
+                "run", "-c", config.path, "--state-dir", state.path, "--json", json.path, "--hlog", hlog.path, "--html", html.path,
             ])
         }
 
@@ -125,6 +126,16 @@ struct RunEndToEndTests {
         let (ledger, run) = try workspace.run()
         #expect(try ledger.liveResources(run: run.id).isEmpty)
         #expect(run.status == .done)
+
+        // The HTML report: in the run folder, copied to --html, named on the last line.
+        let folderReport = workspace.state.appendingPathComponent("runs/\(run.id)/report.html")
+        let report = try String(contentsOf: folderReport, encoding: .utf8)
+        #expect(try String(contentsOf: workspace.html, encoding: .utf8) == report)
+        let charts = HTMLReportTests.charts(report)
+        #expect(charts.count == 4 && charts.values.allSatisfy { $0.contains("<path") }, "every chart draws the run")
+        #expect(report.contains("Verdict: ok") && report.contains(run.id))
+        let lastLine = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(lastLine.contains("report: open \(folderReport.path) in a browser"), "\(lastLine)")
     }
 
     @Test("SIGINT stops the run, deletes everything and exits 130")

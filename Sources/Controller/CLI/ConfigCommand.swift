@@ -20,13 +20,13 @@ public struct ConfigCommand: AsyncParsableCommand {
               client.http_tool_configs.*  threads, connections, rate_limit, timeout,
                                           connection_type, report_interval, duration
               client.progression.*        enabled, vm_start, vm_multiple, http_stop_limit
-              result.*                    json_file, hlog_file, label
+              result.*                    json_file, html_file, hlog_file, label
             Durations (timeout, report_interval, duration, ...) are seconds (30, 1.5) or \
             500ms, 30s, 2m, 1h, as on the command line. Keys for OpenStack only (flavors, \
             floating IPs, availability zones, images) are accepted on the local cloud and \
             reported as notes, as are KloudBuster 8 keys this build does not act on \
             (multicast, storage, proxy, polling). Keys of features this build lacks \
-            (result.html_file, client.prompt_before_run, tsdb) are errors unless left at \
+            (client.prompt_before_run, tsdb) are errors unless left at \
             their default.
 
             Start a file from `kloudbuster config show > my.yaml` (the commented default), \

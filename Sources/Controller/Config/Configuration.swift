@@ -80,10 +80,11 @@ extension Configuration {
     }
 
     /// Where results go. Paths are as written (relative to the working directory).
-    /// `html_file` is refused unless empty (the HTML report is planned), so it is not read.
     public struct Result: Sendable, Equatable {
         /// `json_file`: the JSON result; nil = not written.
         public var jsonFile: String?
+        /// `html_file`: a copy of the HTML report (the run folder always holds one); nil = no copy.
+        public var htmlFile: String?
         /// `hlog_file`: the HdrHistogram interval log; nil = not written.
         public var hlogFile: String?
         /// `label`: free text stored with the result.
@@ -91,6 +92,7 @@ extension Configuration {
 
         init(_ reader: ConfigurationReader) {
             jsonFile = reader.optionalString("json_file")
+            htmlFile = reader.optionalString("html_file")
             hlogFile = reader.optionalString("hlog_file")
             label = reader.optionalString("label")
         }

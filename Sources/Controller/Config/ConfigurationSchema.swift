@@ -122,7 +122,7 @@ enum ConfigurationSchema {
 
     private static let result: ConfigurationShape = .mapping([
         field("json_file", .optionalText),
-        field("html_file", .optionalText, .unsupported("the HTML report is planned; write the JSON result with result.json_file or --json")),
+        field("html_file", .optionalText),
         field("hlog_file", .optionalText),
         field("label", .optionalText),
     ])

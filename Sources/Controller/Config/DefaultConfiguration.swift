@@ -188,12 +188,12 @@ client:
   # [not supported yet] Ask for confirmation after staging, before the load starts.
   prompt_before_run: false
 
-# ---- Results (this implementation's addition; --json, --hlog and --label override them) ----
+# ---- Results (this implementation's addition; --json, --html, --hlog and --label override them) ----
 
 result:
   # Write the JSON result (KloudBuster's kb_result shape and more) to this file.
   json_file:
-  # [not supported yet] Write a self-contained HTML report to this file (planned).
+  # Also write the self-contained HTML report to this file (every run folder holds one, report.html).
   html_file:
   # Write the HdrHistogram interval log to this file.
   hlog_file:

@@ -42,6 +42,8 @@ public struct StageResult: Sendable, Equatable {
     public var agentProblems: [String] = []
     /// The stage's checks, once it ended.
     public var verdict = Verdict()
+    /// The stage's totals per server group, once it ended.
+    public var groups: [ResultDocument.GroupSummary] = []
 
     /// An empty stage result.
     public init(
@@ -91,6 +93,30 @@ extension ResultDocument.StageEntry {
         histogram = result.latency.encodedV2Base64()
         stopReason = result.stopReason
         verdict = result.verdict.isOK ? .ok : .reasons(result.verdict.reasons)
+        durationSeconds = result.seconds
+        engineLagP99Us = result.engineLag.totalCount > 0 ? result.engineLag.value(atPercentile: 99) : 0
+        engineLagMaxUs = result.engineLag.totalCount > 0 ? result.engineLag.maxValue : 0
+        engineThreads = result.threadsPerClient
+        if result.threadsPerClient > 0 {
+            clientCPUPercent = result.clientCPUSeconds.mapValues { cpu in
+                (cpu / seconds / Double(result.threadsPerClient) * 1000).rounded() / 10
+            }
+        }
+        agentProblems = result.agentProblems
+        groups = result.groups
+    }
+}
+
+extension ResultDocument.GroupSummary {
+    /// The summary of group `name` from what the stage's aggregator merged for it.
+    init(name: String, _ merged: IntervalAggregator.Merged, seconds: Double) {
+        let latency = merged.latency
+        let hasLatency = latency.totalCount > 0
+        self.init(
+            name: name, clients: merged.agents.count, requests: merged.requests,
+            requestsPerSecond: (Double(merged.requests) / max(seconds, 0.001) * 100).rounded() / 100, errors: merged.errors.total,
+            p50Us: hasLatency ? latency.value(atPercentile: 50) : nil, p90Us: hasLatency ? latency.value(atPercentile: 90) : nil,
+            p99Us: hasLatency ? latency.value(atPercentile: 99) : nil, p999Us: hasLatency ? latency.value(atPercentile: 99.9) : nil)
     }
 }
 
@@ -101,9 +127,11 @@ extension ResultDocument {
     ///   - startedAt: when the run started (`time`).
     ///   - status: `done`, `stopped`, `interrupted` or `failed`.
     ///   - stages: every stage that ran, in order.
+    ///   - config: the effective configuration (YAML) the run used.
     public init(
         runID: String, cloud: String, label: String?, startedAt: Date, status: String, detail: String?,
-        stages: [StageResult], intervals: [IntervalSummary], agents: [AgentSummary], runReasons: [String] = []
+        stages: [StageResult], intervals: [IntervalSummary], agents: [AgentSummary], runReasons: [String] = [],
+        config: String? = nil
     ) {
         time = Self.timeText(startedAt)
         testMode = "http"
@@ -130,6 +158,7 @@ extension ResultDocument {
         self.agents = agents
         let reasons = stages.flatMap { stage in stage.verdict.reasons.map { "stage \(stage.stage): \($0)" } } + runReasons
         verdict = reasons.isEmpty ? .ok : .reasons(reasons)
+        self.config = config
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in local time, KloudBuster's `time` format.

@@ -67,4 +67,16 @@ public struct AgentSummary: Codable, Sendable, Equatable {
     public var errors: UInt64
     /// Why it was lost or failed.
     public var detail: String?
+    /// The server group it belongs to (`tenant-0`: clients carry their server's); nil in
+    /// older results.
+    public var group: String?
+    /// Controller clock minus the agent's at its Hello, µs: the controller's receive time less
+    /// the Hello's send time, the smallest over its Hellos. It includes the Hello's one-way
+    /// delay, so it bounds the true offset from above by that delay; nil when not measured.
+    public var clockOffsetUs: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, address, status, joined, lost, requests, errors, detail, group
+        case clockOffsetUs = "clock_offset_us"
+    }
 }

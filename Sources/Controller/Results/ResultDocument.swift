@@ -37,6 +37,9 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     /// `"ok"` when every stage and the run passed their checks, else every reason, stages'
     /// first ("stage 2: target rate not reached: ...").
     public var verdict: VerdictValue = .ok
+    /// The effective configuration of the run (YAML), as the ledger keeps it; nil in results
+    /// written before it was stored here.
+    public var config: String?
 
     /// One `kb_result` entry: a stage's totals over its active clients.
     public struct StageEntry: Codable, Sendable, Equatable {
@@ -70,6 +73,23 @@ public struct ResultDocument: Codable, Sendable, Equatable {
         public var stopReason: String?
         /// `"ok"`, or why this stage's numbers cannot be trusted (extension).
         public var verdict: VerdictValue = .ok
+        /// How long the stage loaded, in seconds: its rates are per this (extension; nil in
+        /// older results).
+        public var durationSeconds: Double?
+        /// The client engine's own lag at p99, µs: how late requests left because the client
+        /// was busy (extension; nil in older results or without a rate limit's schedule).
+        public var engineLagP99Us: Int64?
+        /// The largest engine lag, µs (extension).
+        public var engineLagMaxUs: Int64?
+        /// Engine threads per client agent, what `client_cpu_percent` is a share of (extension).
+        public var engineThreads: Int?
+        /// CPU each client agent used during the stage, in percent of its engine threads
+        /// (extension; keyed by agent id).
+        public var clientCPUPercent: [String: Double]?
+        /// Agents lost or failed during the stage, with what happened (extension).
+        public var agentProblems: [String]?
+        /// The stage's totals per server group (extension).
+        public var groups: [GroupSummary]?
 
         enum CodingKeys: String, CodingKey {
             case description, stage, histogram
@@ -84,7 +104,61 @@ public struct ResultDocument: Codable, Sendable, Equatable {
             case totalServerVms = "total_server_vms"
             case latencyStats = "latency_stats"
             case stopReason = "stop_reason"
-            case verdict
+            case verdict, groups
+            case durationSeconds = "duration_s"
+            case engineLagP99Us = "engine_lag_p99_us"
+            case engineLagMaxUs = "engine_lag_max_us"
+            case engineThreads = "engine_threads"
+            case clientCPUPercent = "client_cpu_percent"
+            case agentProblems = "agent_problems"
+        }
+    }
+
+    /// One server group's totals over a stage (`kb_result[].groups[]`): the clients that load
+    /// the servers of one tenant, merged losslessly.
+    public struct GroupSummary: Codable, Sendable, Equatable {
+        /// The group, e.g. `tenant-0`.
+        public var name: String
+        /// Client agents that reported into it.
+        public var clients: Int
+        /// Complete responses.
+        public var requests: UInt64
+        /// Requests per second over the stage.
+        public var requestsPerSecond: Double
+        /// Errors, all kinds.
+        public var errors: UInt64
+        /// Latency percentiles over the stage, µs; nil when no client sent its stage histogram.
+        public var p50Us: Int64?
+        /// 90th percentile, µs.
+        public var p90Us: Int64?
+        /// 99th percentile, µs.
+        public var p99Us: Int64?
+        /// 99.9th percentile, µs.
+        public var p999Us: Int64?
+
+        /// Creates a summary.
+        public init(
+            name: String, clients: Int, requests: UInt64, requestsPerSecond: Double, errors: UInt64,
+            p50Us: Int64? = nil, p90Us: Int64? = nil, p99Us: Int64? = nil, p999Us: Int64? = nil
+        ) {
+            self.name = name
+            self.clients = clients
+            self.requests = requests
+            self.requestsPerSecond = requestsPerSecond
+            self.errors = errors
+            self.p50Us = p50Us
+            self.p90Us = p90Us
+            self.p99Us = p99Us
+            self.p999Us = p999Us
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, clients, requests, errors
+            case requestsPerSecond = "rps"
+            case p50Us = "p50_us"
+            case p90Us = "p90_us"
+            case p99Us = "p99_us"
+            case p999Us = "p999_us"
         }
     }
 
@@ -151,7 +225,7 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public static let percentiles: [Double] = [50, 75, 90, 99, 99.9, 99.99, 99.999]
 
     enum CodingKeys: String, CodingKey {
-        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents, verdict
+        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents, verdict, config
         case testMode = "test_mode"
         case kbResult = "kb_result"
         case runID = "run_id"

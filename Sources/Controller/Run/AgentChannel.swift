@@ -28,6 +28,11 @@ struct AgentChannel {
     var rejections: [String: String] = [:]
     /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
     var droppedFrames = 0
+    /// Per agent, controller clock minus agent clock at its Hello, ns: the controller's receive
+    /// time less the Hello's send time, the smallest over its Hellos. The agent measures the
+    /// exact offset itself (ClockOffset, from the Welcome) but does not report it; this bound,
+    /// high by the Hello's one-way delay, costs nothing and shows a clock that is far off.
+    var helloClockOffsets: [String: Int64] = [:]
     /// When the last beacon went out.
     var lastBeacon: ContinuousClock.Instant?
     /// How often the controller tells every agent it is alive: an agent's watchdog stops
@@ -61,6 +66,11 @@ struct AgentChannel {
         switch envelope.body {
         case .hello(let hello):
             let events = roster.hello(from: agentID, at: now, address: hello.address)
+            if hello.helloUnixNs > 0 {
+                // The smallest gap is the Hello that travelled fastest: the best bound.
+                let gap = receivedUnixNs &- hello.helloUnixNs
+                helloClockOffsets[agentID] = min(helloClockOffsets[agentID] ?? gap, gap)
+            }
             var welcome = Kb_V1_Welcome()
             welcome.agentID = agentID
             welcome.helloUnixNs = hello.helloUnixNs

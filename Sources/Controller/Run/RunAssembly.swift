@@ -30,10 +30,11 @@ public struct RunAssembly: Sendable {
     public func assemble() async throws -> AssembledRun {
         var configuration = request.configuration
         let outputs = (
-            json: request.jsonFile ?? configuration.result.jsonFile, hlog: request.hlogFile ?? configuration.result.hlogFile
+            json: request.jsonFile ?? configuration.result.jsonFile, hlog: request.hlogFile ?? configuration.result.hlogFile,
+            html: request.htmlFile ?? configuration.result.htmlFile
         )
         // Before anything else: a typo in a path must cost a second, not the whole test.
-        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog")] {
+        for (path, option) in [(outputs.json, "--json"), (outputs.hlog, "--hlog"), (outputs.html, "--html")] {
             guard let path else { continue }
             do { try OutputFile.checkWritable(path, option: option) } catch { throw ValidationError("\(option): \(error)") }
         }
@@ -90,7 +91,7 @@ public struct RunAssembly: Sendable {
                 cleaner: Cleaner(ledger: ledger, deleters: deleters),
                 console: console,
                 outputs: .init(
-                    jsonFile: outputs.json, hlogFile: outputs.hlog,
+                    jsonFile: outputs.json, hlogFile: outputs.hlog, htmlFile: outputs.html,
                     label: request.effectiveLabel, cleanup: configuration.cleanupResources && !request.noCleanup))
             return AssembledRun(runID: run.id, coordinator: coordinator, link: link)
         } catch {

@@ -25,9 +25,10 @@ public struct RunCommand: AsyncParsableCommand {
               kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json out.json --label baseline
+              kloudbuster run --html report.html
               kloudbuster run --cloud qemu -c deploy/samples/qemu.yaml
 
-            Results: every run writes result.json and result.hlog into its run folder (<state-dir>/runs/<run-id>/); --json and --hlog write copies. The last line of a run says where they are.
+            Results: every run writes result.json, result.hlog and report.html (the HTML report: charts, tables, the verdict; it opens offline in any browser) into its run folder (<state-dir>/runs/<run-id>/); --json, --hlog and --html write copies. The last line of a run says where they are; `kloudbuster report` makes the report again or compares runs.
 
             Verdict: every stage and the run are checked (rate reached within 5 %, errors under 1 %, the client engine not saturated, no agent lost or failed, the servers' count matching the clients'); the summary and the JSON (`verdict`) say `ok` or list the reasons.
 
@@ -41,6 +42,10 @@ public struct RunCommand: AsyncParsableCommand {
     /// The JSON result file.
     @Option(name: .customLong("json"), help: ArgumentHelp("Write the JSON result (KloudBuster's kb_result shape) here.", valueName: "file"))
     public var jsonFile: String?
+
+    /// A copy of the HTML report.
+    @Option(name: .customLong("html"), help: ArgumentHelp("Also write the HTML report here (every run folder holds one, report.html).", valueName: "file"))
+    public var htmlFile: String?
 
     /// The hlog file.
     @Option(name: .customLong("hlog"), help: ArgumentHelp("Write the HdrHistogram interval log here.", valueName: "file"))
@@ -109,6 +114,7 @@ public struct RunCommand: AsyncParsableCommand {
         request.label = label
         request.jsonFile = jsonFile
         request.hlogFile = hlogFile
+        request.htmlFile = htmlFile
         request.noCleanup = noCleanup
         request.agentBinary = agentBinary
         request.topologyFile = topologyFile

@@ -36,10 +36,12 @@ extension RunCoordinator {
         } else {
             status = "done"
         }
+        let record = try? ledger.run(id: runID)
         let document = ResultDocument(
-            runID: runID, cloud: (try? ledger.run(id: runID))?.cloud ?? ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
+            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
             detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
-            agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure))
+            agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure),
+            config: record?.configYAML ?? configuration.effectiveYAML())
         let files = writeResults(document)
         console.summary(document, files: [])
 
@@ -63,16 +65,18 @@ extension RunCoordinator {
         }
         state = failure.map { .failed($0) } ?? .done
         if let folder = files.first.map({ URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
-            console.progress("results: \(files.joined(separator: ", ")) (also `kloudbuster runs show \(runID)`; run folder \(folder))")
+            let report = files.first { $0.hasSuffix("/report.html") }.map { "report: open \($0) in a browser; " } ?? ""
+            console.progress("results: \(files.joined(separator: ", ")) (\(report)also `kloudbuster runs show \(runID)`; run folder \(folder))")
         } else {
             console.progress("results: stored in the state database only: `kloudbuster runs show \(runID)`")
         }
         return Outcome(status: status, document: document, cleanup: report, files: files)
     }
 
-    /// Writes `result.json` and `result.hlog` into the run folder, then the copies asked for
-    /// (`--json`, `--hlog`, checked writable before the run started), and stores the JSON in
-    /// the state database. Returns the files written, the run folder's first.
+    /// Writes `result.json`, `result.hlog` and `report.html` (the HTML report) into the run
+    /// folder, then the copies asked for (`--json`, `--hlog`, `--html`, checked writable before
+    /// the run started), and stores the JSON in the state database. Returns the files written,
+    /// the run folder's first.
     func writeResults(_ document: ResultDocument) -> [String] {
         var files: [String] = []
         let json: String
@@ -84,13 +88,16 @@ extension RunCoordinator {
         }
         try? ledger.storeResult(run: runID, json: json)
         let folder = try? ledger.store.runDirectory(for: runID)
+        let html = HTMLReport(document).render()
         var targets: [(path: String, text: String)] = []
         if let folder {
             targets.append((folder.appendingPathComponent("result.json").path, json))
             targets.append((folder.appendingPathComponent("result.hlog").path, hlog.text))
+            targets.append((folder.appendingPathComponent("report.html").path, html))
         }
         if let path = outputs.jsonFile { targets.append((path, json)) }
         if let path = outputs.hlogFile { targets.append((path, hlog.text)) }
+        if let path = outputs.htmlFile { targets.append((path, html)) }
         for (path, text) in targets {
             do {
                 try FileProblem.write(text, to: path)
@@ -160,7 +167,8 @@ extension RunCoordinator {
             return AgentSummary(
                 id: agent.id, role: agent.role.rawValue, address: channel.roster.entry(agent.id)?.address ?? agent.address, status: status,
                 joined: entry?.hasJoined ?? false, lost: status == "lost", requests: requests,
-                errors: totals.errors, detail: detail)
+                errors: totals.errors, detail: detail, group: "tenant-\(agent.tenant)",
+                clockOffsetUs: channel.helloClockOffsets[agent.id].map { $0 / 1_000 })
         }
     }
 }

@@ -79,6 +79,9 @@ extension RunCoordinator {
         closeIntervals(now: clock.now, force: true)
         var done = tracker!.result
         done.seconds = tracker!.measuredSeconds(fallback: settings.duration.inSeconds)
+        done.groups = tracker!.aggregator.groups.sorted { HTMLReport.naturalOrder($0.key, $1.key) }.map {
+            ResultDocument.GroupSummary(name: $0.key, $0.value, seconds: done.seconds)
+        }
         tracker = nil
         if let limit = plan.stopLimit {
             let latency = done.latency

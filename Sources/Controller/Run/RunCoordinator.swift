@@ -36,15 +36,18 @@ public actor RunCoordinator {
         public var jsonFile: String?
         /// The `.hlog` file, if any.
         public var hlogFile: String?
+        /// A copy of the HTML report, if any (the run folder always gets `report.html`).
+        public var htmlFile: String?
         /// The run's label.
         public var label: String?
         /// Delete the run's resources at the end.
         public var cleanup: Bool
 
         /// Creates outputs.
-        public init(jsonFile: String? = nil, hlogFile: String? = nil, label: String? = nil, cleanup: Bool = true) {
+        public init(jsonFile: String? = nil, hlogFile: String? = nil, htmlFile: String? = nil, label: String? = nil, cleanup: Bool = true) {
             self.jsonFile = jsonFile
             self.hlogFile = hlogFile
+            self.htmlFile = htmlFile
             self.label = label
             self.cleanup = cleanup
         }

@@ -11,6 +11,8 @@ public struct RunRequest: Sendable {
     public var jsonFile: String?
     /// A copy of the `.hlog` (else `result.hlog_file`).
     public var hlogFile: String?
+    /// A copy of the HTML report (else `result.html_file`).
+    public var htmlFile: String?
     /// Keep the run's resources at the end.
     public var noCleanup = false
     /// The kb-agent executable for the local cloud (default: $KB_AGENT_BINARY, else next to

@@ -407,6 +407,42 @@ paths:
           $ref: "#/components/responses/Unauthorized"
         "404":
           $ref: "#/components/responses/NotFound"
+  /v1/compare:
+    post:
+      operationId: compareRuns
+      summary: The HTML report of two or more runs overlaid, the first the baseline, with their differences against it; changes nothing.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [runs]
+              properties:
+                runs:
+                  type: array
+                  minItems: 2
+                  maxItems: 10
+                  items: {$ref: "#/components/schemas/RunID"}
+      responses:
+        "200":
+          description: A self-contained HTML page (no network request).
+          content:
+            text/html:
+              schema: {type: string}
+        "400":
+          $ref: "#/components/responses/BadRequest"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "409":
+          $ref: "#/components/responses/Conflict"
+        "413":
+          $ref: "#/components/responses/TooLarge"
+        "415":
+          $ref: "#/components/responses/UnsupportedMediaType"
 components:
   securitySchemes:
     bearer:

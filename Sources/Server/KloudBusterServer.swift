@@ -41,6 +41,7 @@ public struct KloudBusterServer: Sendable {
         StaticRoutes().register(on: router)
         ConfigRoutes().register(on: router)
         RunRoutes(store: store, runs: runs).register(on: router)
+        CompareRoutes(store: store).register(on: router)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: runs.metrics.exposition())))

@@ -182,6 +182,13 @@ struct ServerAPITests {
         #expect(document["label"] as? String == "rest")
 
         #expect(try harness.request("GET", "/v1/runs/\(runID)/result.hlog", token: harness.viewerToken).body.contains("#[StartTime"))
+        #expect(try harness.request("GET", "/v1/runs/\(runID)/report.html", token: harness.viewerToken).body.contains("<svg"))
+        // The two runs compared, the REST run the baseline.
+        let cliRunID = try #require(cliDocument["run_id"] as? String)
+        let compare = try harness.request("POST", "/v1/compare", token: harness.viewerToken, json: "{\"runs\": [\"\(runID)\", \"\(cliRunID)\"]}")
+        #expect(compare.status == 200)
+        #expect(compare.body.contains(runID) && compare.body.contains(cliRunID) && compare.body.contains("<svg"))
+        #expect(try harness.request("POST", "/v1/compare", token: harness.viewerToken, json: "{\"runs\": [\"\(runID)\"]}").status == 400)
         #expect(await RunLeftovers.awaitNone(runID: runID, within: .seconds(10)).isEmpty)
         let store = try #require(try StateStore.openExisting(directory: harness.state))
         #expect(try store.auditEntries().contains { $0.status == 202 && $0.detail == "started \(runID)" })

@@ -382,8 +382,8 @@ paths:
       summary: The run's events as server-sent events, numbered from 1; the stream ends after `finished`.
       description: |
         Events: `progress` {text}, `agent_joined` {agent, joined, total}, `agent_lost`
-        {agent, reason}, `interval` (an entry of the result's `intervals`), `finished`
-        {status, verdict}. A run this server did not start (a CLI run, or an earlier server's)
+        {agent, reason}, `interval` (an entry of the result's `intervals`), `test_finished`
+        {test, status, verdict} (a test of an interactive run), `finished` {status, verdict}. A run this server did not start (a CLI run, or an earlier server's)
         is followed in the state database: its intervals as they are stored, then `finished`.
       responses:
         "200":
@@ -397,7 +397,7 @@ paths:
                   id: {type: string, pattern: "^[1-9][0-9]*$"}
                   event:
                     type: string
-                    enum: [progress, agent_joined, agent_lost, interval, finished]
+                    enum: [progress, agent_joined, agent_lost, interval, test_finished, finished]
                   data:
                     type: string
                     description: One line of JSON.

@@ -58,9 +58,11 @@ public struct ConsoleReport: Sendable {
     }
 
     /// The summary table: one row per `kb_result` entry, then the errors and where results went.
-    public func summary(_ document: ResultDocument, files: [String]) {
+    /// `final` is false for a test of an interactive run that others follow.
+    public func summary(_ document: ResultDocument, files: [String], final: Bool = true) {
         emit("")
-        emit("Run \(document.runID) (\(document.cloud)): \(document.status)\(document.detail.map { " - \($0)" } ?? "")")
+        let test = document.test.map { " test \($0)" } ?? ""
+        emit("Run \(document.runID)\(test) (\(document.cloud)): \(document.status)\(document.detail.map { " - \($0)" } ?? "")")
         emit(Self.pad(["stage", "clients", "requests", "req/s", "MB/s", "sock err", "timeouts", "p50", "p90", "p99", "p99.9"]))
         for entry in document.kbResult {
             let stats = Dictionary(entry.latencyStats.map { ($0.percentile, $0.microseconds) }, uniquingKeysWith: { a, _ in a })
@@ -87,7 +89,11 @@ public struct ConsoleReport: Sendable {
             for reason in reasons { emit("  - \(reason)") }
         }
         for file in files { emit("wrote \(file)") }
-        observe?(.finished(status: document.status, verdict: document.verdict))
+        if let test = document.test, !final {
+            observe?(.testFinished(test: test, status: document.status, verdict: document.verdict))
+        } else {
+            observe?(.finished(status: document.status, verdict: document.verdict))
+        }
     }
 
     /// "99.9", "50": a percentile without a needless ".0".

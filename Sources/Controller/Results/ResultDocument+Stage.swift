@@ -128,11 +128,13 @@ extension ResultDocument {
     ///   - status: `done`, `stopped`, `interrupted` or `failed`.
     ///   - stages: every stage that ran, in order.
     ///   - config: the effective configuration (YAML) the run used.
+    ///   - test: the test of an interactive run, from 1.
     public init(
         runID: String, cloud: String, label: String?, startedAt: Date, status: String, detail: String?,
         stages: [StageResult], intervals: [IntervalSummary], agents: [AgentSummary], runReasons: [String] = [],
-        config: String? = nil
+        config: String? = nil, test: Int? = nil
     ) {
+        self.test = test
         time = Self.timeText(startedAt)
         testMode = "http"
         version = KloudBuster.version

@@ -40,6 +40,8 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     /// The effective configuration of the run (YAML), as the ledger keeps it; nil in results
     /// written before it was stored here.
     public var config: String?
+    /// The test of an interactive run (from 1; `run --interactive`), nil otherwise.
+    public var test: Int?
 
     /// One `kb_result` entry: a stage's totals over its active clients.
     public struct StageEntry: Codable, Sendable, Equatable {
@@ -225,7 +227,7 @@ public struct ResultDocument: Codable, Sendable, Equatable {
     public static let percentiles: [Double] = [50, 75, 90, 99, 99.9, 99.99, 99.999]
 
     enum CodingKeys: String, CodingKey {
-        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents, verdict, config
+        case time, version, cloud, label, status, detail, errors, histogram, intervals, agents, verdict, config, test
         case testMode = "test_mode"
         case kbResult = "kb_result"
         case runID = "run_id"

@@ -9,6 +9,8 @@ public enum RunEvent: Sendable, Equatable {
     case agentLost(agentID: String, reason: String)
     /// A merged interval, as its console line shows it.
     case interval(IntervalSummary)
+    /// A test of an interactive run ended (its result is written); the run goes on.
+    case testFinished(test: Int, status: String, verdict: ResultDocument.VerdictValue)
     /// The run ended: its status and verdict (`ok` or the reasons).
     case finished(status: String, verdict: ResultDocument.VerdictValue)
 }

@@ -92,7 +92,8 @@ public struct RunAssembly: Sendable {
                 console: console,
                 outputs: .init(
                     jsonFile: outputs.json, hlogFile: outputs.hlog, htmlFile: outputs.html,
-                    label: request.effectiveLabel, cleanup: configuration.cleanupResources && !request.noCleanup))
+                    label: request.effectiveLabel, cleanup: configuration.cleanupResources && !request.noCleanup),
+                gate: request.gate)
             return AssembledRun(runID: run.id, coordinator: coordinator, link: link)
         } catch {
             try? ledger.setRunStatus(run.id, .failed)

@@ -25,6 +25,7 @@ public struct RunCommand: AsyncParsableCommand {
               kloudbuster run --cloud openstack --rc admin-openrc.sh -c my.yaml
               kloudbuster run --cloud openstack --os-cloud mycloud -l cfg.tenants.yaml
               kloudbuster run -c my.yaml --json out.json --label baseline
+              kloudbuster run --interactive
               kloudbuster run --html report.html
               kloudbuster run --cloud qemu -c deploy/samples/qemu.yaml
 
@@ -54,6 +55,10 @@ public struct RunCommand: AsyncParsableCommand {
     /// The label.
     @Option(help: ArgumentHelp("Free text stored with the run and its result.", valueName: "text"))
     public var label: String?
+
+    /// Test again on the same staging.
+    @Flag(help: "After the test, wait: Enter runs it again on the same staging (no restaging), a label then Enter runs it again under that label, q cleans up and exits. Each test's results go to test-N/ in the run folder.")
+    public var interactive = false
 
     /// Keep resources.
     @Flag(help: "Keep the run's resources (cloud projects, networks, VMs) after the run; delete them later with `kloudbuster cleanup`. Agents still stop 30 s after the controller exits (their watchdog).")
@@ -119,6 +124,7 @@ public struct RunCommand: AsyncParsableCommand {
         request.agentBinary = agentBinary
         request.topologyFile = topologyFile
         request.controllerAddress = controllerAddress
+        if interactive { request.gate = TerminalTestGate() }
         let assembled = try await RunAssembly(request: request, store: try state.openStore(), console: .standardOutput).assemble()
         let signals = SignalRecorder()
         let outcome = try await assembled.run(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -38,10 +38,11 @@ extension RunCoordinator {
         }
         let record = try? ledger.run(id: runID)
         let document = ResultDocument(
-            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: outputs.label, startedAt: startedAt, status: status,
+            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: testLabel ?? outputs.label,
+            startedAt: gate == nil ? startedAt : testStartedAt, status: status,
             detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
             agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure),
-            config: record?.configYAML ?? configuration.effectiveYAML())
+            config: record?.configYAML ?? configuration.effectiveYAML(), test: gate == nil ? nil : testNumber)
         let files = writeResults(document)
         console.summary(document, files: [])
 
@@ -123,7 +124,7 @@ extension RunCoordinator {
         }
         let clients = topology.clients.reduce(UInt64(0)) { $0 + (agentTotals[$1.id]?.requests ?? 0) }
         let clientErrors = topology.clients.reduce(UInt64(0)) { $0 + (agentTotals[$1.id]?.errors ?? 0) }
-        let counted = topology.servers.compactMap { serverRequests[$0.id]?.requests }
+        let counted = topology.servers.compactMap { server in serverRequests[server.id].map { served($0.requests, by: server.id) } }
         let clientTrouble = troubles.contains { trouble in topology.clients.contains { $0.id == trouble.agentID } }
         if failure == nil, !clientTrouble, counted.count == topology.servers.count, !stages.isEmpty {
             let served = counted.reduce(0, +)
@@ -149,6 +150,12 @@ extension RunCoordinator {
         }
     }
 
+    /// What server `agentID`'s nginx served in this test, out of `count` since it started.
+    func served(_ count: UInt64, by agentID: String) -> UInt64 {
+        let base = serverBaseline[agentID] ?? 0
+        return count > base ? count - base : 0
+    }
+
     /// Every agent's summary, in staging order.
     func agentSummaries() -> [AgentSummary] {
         topology.agents.map { agent in
@@ -163,7 +170,7 @@ extension RunCoordinator {
             if status == "ok", let rejection = channel.rejections[agent.id] { status = "failed"; detail = rejection }
             let totals = agentTotals[agent.id] ?? (requests: 0, errors: 0)
             // A server's requests are those its nginx served (stub_status, less the agent's polls).
-            let requests = agent.role == .httpServer ? serverRequests[agent.id]?.requests ?? 0 : totals.requests
+            let requests = agent.role == .httpServer ? served(serverRequests[agent.id]?.requests ?? 0, by: agent.id) : totals.requests
             return AgentSummary(
                 id: agent.id, role: agent.role.rawValue, address: channel.roster.entry(agent.id)?.address ?? agent.address, status: status,
                 joined: entry?.hasJoined ?? false, lost: status == "lost", requests: requests,

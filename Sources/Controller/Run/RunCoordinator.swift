@@ -101,6 +101,16 @@ public actor RunCoordinator {
     var earlyExits: [String: String] = [:]
     /// Agents the run lost or that failed, with what happened, in order.
     var troubles: [(agentID: String, what: String)] = []
+    /// Asked after each test what comes next; nil: one test (not interactive).
+    let gate: (any RunTestGate)?
+    /// The test of an interactive run, from 1.
+    var testNumber = 1
+    /// The current test's label, when given.
+    var testLabel: String?
+    /// When the current test began.
+    var testStartedAt = Date()
+    /// Each server's nginx count when the current test began.
+    var serverBaseline: [String: UInt64] = [:]
     /// The outcome, once `run()` returned.
     public private(set) var outcome: Outcome?
 
@@ -113,8 +123,9 @@ public actor RunCoordinator {
     public init(
         runID: String, configuration: Configuration, settings: RunSettings, topology: RunTopology,
         link: ControllerLink, serverKeys: CurveKeyPair, launcher: any AgentLauncher, ledger: Ledger,
-        cleaner: Cleaner?, console: ConsoleReport, outputs: Outputs
+        cleaner: Cleaner?, console: ConsoleReport, outputs: Outputs, gate: (any RunTestGate)? = nil
     ) throws {
+        self.gate = gate
         self.runID = runID
         self.configuration = configuration
         self.settings = settings
@@ -162,7 +173,7 @@ public actor RunCoordinator {
             try await stageAgents()
             try await awaitJoins()
             try await prepareAgents()
-            try await runStages()
+            try await runTests()
         } catch let error as RunInterrupted {
             _ = error
         } catch {

@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
     public var topologyFile: String?
     /// The address the controller listens on and agents dial.
     public var controllerAddress: String?
+    /// Asked after each test what follows (an interactive run); nil: one test.
+    public var gate: (any RunTestGate)?
 
     /// A request for `configuration` on `cloud`.
     public init(configuration: Configuration, cloud: CloudOptions) {

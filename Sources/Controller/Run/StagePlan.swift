@@ -24,6 +24,17 @@ public struct StagePlan: Sendable, Equatable {
             : nil
     }
 
+    /// The same stages numbered on from `last` + 1: the next test of an interactive run, whose
+    /// stages must not reuse a number (agents, the state store and the hlog key by it).
+    public func continuing(after last: UInt32) -> StagePlan {
+        StagePlan(stages: stages.enumerated().map { Stage(number: last + UInt32($0.offset + 1), clients: $0.element.clients) }, stopLimit: stopLimit)
+    }
+
+    private init(stages: [Stage], stopLimit: StopLimit?) {
+        self.stages = stages
+        self.stopLimit = stopLimit
+    }
+
     /// The `kb_result` description of a stage, as KloudBuster labels progression stages.
     public func description(of stage: Stage, totalClients: Int) -> String {
         if stopLimit == nil {

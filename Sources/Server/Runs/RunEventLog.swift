@@ -10,8 +10,8 @@ final class RunEventLog: Sendable {
     struct Event: Sendable, Equatable {
         /// Its number, from 1.
         let id: Int
-        /// The SSE event name: `line`, `progress`, `agent_joined`, `agent_lost`, `interval`,
-        /// `finished`.
+        /// The SSE event name: `progress`, `agent_joined`, `agent_lost`, `interval`,
+        /// `test_finished`, `finished`.
         let name: String
         /// Its JSON.
         let data: String
@@ -91,6 +91,8 @@ final class RunEventLog: Sendable {
         case .interval(let summary):
             let data = (try? JSONEncoder().encode(summary)) ?? Data()
             return ("interval", (try? JSONSerialization.jsonObject(with: data)) ?? [:])
+        case .testFinished(let test, let status, let verdict):
+            return ("test_finished", ["test": test, "status": status, "verdict": verdict.reasons.isEmpty ? "ok" : verdict.reasons as Any])
         case .finished(let status, let verdict):
             return ("finished", ["status": status, "verdict": verdict.reasons.isEmpty ? "ok" : verdict.reasons as Any])
         }

@@ -54,7 +54,7 @@ final class ServerMetrics: Sendable {
         case .agentLost:
             registry.makeCounter(descriptor: Self.describe("kloudbuster_agents_lost_total", "Agents of the run lost or failed."), labels: labels)
                 .increment()
-        case .progress, .finished:
+        case .progress, .testFinished, .finished:
             break
         }
     }

@@ -8,6 +8,7 @@ PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev 
 # The agent image (image/build.sh: diskimage-builder's tools) and the qemu cloud (VMs, config
 # drives, the per-connection forward to the controller, DHCP on the run's bridge).
 PACKAGES+=(qemu-utils qemu-system-x86 debootstrap fdisk sudo genisoimage socat dnsmasq-base systemd)
+PACKAGES+=(chromium chromium-driver) # the web UI's browser test (Tests/Browser/ui_test.py)
 
 # apt_retry CMD...: re-run while another apt/dpkg holds its lock, for at most 5 minutes.
 apt_retry() {

@@ -530,6 +530,7 @@ components:
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
   color: var(--fg); background: var(--bg);
 }
+html { scrollbar-gutter: stable; }
 body { margin: 0; }
 header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.25rem; background: #111827; color: #fff; }
 header h1 { font-size: 1.1rem; margin: 0; letter-spacing: .02em; }
@@ -575,7 +576,7 @@ ul.notes { color: var(--muted); }
 .log { font: 12px/1.5 ui-monospace, "DejaVu Sans Mono", monospace; max-height: 12rem; overflow: auto; margin: 0; padding: .4rem .6rem .4rem 2.4rem; background: #f9fafb; border: 1px solid var(--line); border-radius: 6px; }
 .log time { color: var(--muted); }
 .log .error { color: var(--bad); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: .8rem; margin-top: .6rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: .8rem; margin-top: .6rem; }
 .chart { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: .5rem .6rem; background: #fff; }
 .chart figcaption { font-weight: 600; font-size: .85rem; margin-bottom: .2rem; }
 .chart svg { width: 100%; height: auto; display: block; }
@@ -804,12 +805,12 @@ function timeline(intervals) {
 }
 
 /**
- * The width a chart gets in a `.charts` grid (columns of 380px or more), so that its SVG is
+ * The width a chart gets in a `.charts` grid (columns of 340px or more), so that its SVG is
  * drawn at its size and its text is not scaled.
  */
 function chartWidth(grid, count) {
   const width = grid.clientWidth || 560, gap = parseFloat(getComputedStyle(grid).columnGap) || 0;
-  const columns = Math.max(1, Math.min(count, Math.floor((width + gap) / (380 + gap))));
+  const columns = Math.max(1, Math.min(count, Math.floor((width + gap) / (340 + gap))));
   return (width - gap * (columns - 1)) / columns - 22;
 }
 
@@ -867,7 +868,7 @@ async function login(event) {
 }
 
 function logout(message = '') {
-  session.token = null;
+  sessionStorage.clear(); // the token and the drafts
   if (live) live.controller.abort();
   live = null;
   $('#nav').hidden = $('#logout').hidden = true;
@@ -883,15 +884,19 @@ let defaultLoaded = false, validationTimer = 0, validationSequence = 0;
 async function prepareEditor() {
   if (!defaultLoaded) {
     try {
-      $('#config').value = await api('/v1/config/default');
+      // A draft of this tab survives a reload.
+      $('#config').value = sessionStorage.getItem('kb-config') ?? await api('/v1/config/default');
+      $('#label').value = sessionStorage.getItem('kb-label') ?? '';
       defaultLoaded = true;
       validate();
     } catch (e) { $('#run-message').textContent = e.message; }
   }
-  if (!live) attachToLiveRun();
+  if (live) drawLive(); // at the panel's width: it may have changed while hidden
+  else attachToLiveRun();
 }
 
 function scheduleValidation() {
+  sessionStorage.setItem('kb-config', $('#config').value);
   clearTimeout(validationTimer);
   validationTimer = setTimeout(validate, 400);
 }
@@ -1212,7 +1217,13 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#refresh').addEventListener('click', loadHistory);
   $('#compare-selected').addEventListener('click', () => { location.hash = `#compare/${selected.join(',')}`; });
   $('#percentile').addEventListener('change', drawComparison);
+  $('#label').addEventListener('input', () => sessionStorage.setItem('kb-label', $('#label').value));
   window.addEventListener('hashchange', route);
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (live) drawLive(); drawComparison(); }, 200);
+  });
   route();
 });
 """####
@@ -1264,7 +1275,7 @@ document.addEventListener('DOMContentLoaded', () => {
         <div id="validation" aria-live="polite"></div>
         <div class="row buttons">
           <button id="start" type="submit">Start</button>
-          <button id="stop" type="button" disabled>Stop</button>
+          <button id="stop" type="button" class="quiet" disabled>Stop</button>
           <button id="abort" type="button" class="danger" disabled>Abort</button>
         </div>
         <p id="run-message" role="alert"></p>

@@ -192,12 +192,12 @@ function timeline(intervals) {
 }
 
 /**
- * The width a chart gets in a `.charts` grid (columns of 380px or more), so that its SVG is
+ * The width a chart gets in a `.charts` grid (columns of 340px or more), so that its SVG is
  * drawn at its size and its text is not scaled.
  */
 function chartWidth(grid, count) {
   const width = grid.clientWidth || 560, gap = parseFloat(getComputedStyle(grid).columnGap) || 0;
-  const columns = Math.max(1, Math.min(count, Math.floor((width + gap) / (380 + gap))));
+  const columns = Math.max(1, Math.min(count, Math.floor((width + gap) / (340 + gap))));
   return (width - gap * (columns - 1)) / columns - 22;
 }
 
@@ -255,7 +255,7 @@ async function login(event) {
 }
 
 function logout(message = '') {
-  session.token = null;
+  sessionStorage.clear(); // the token and the drafts
   if (live) live.controller.abort();
   live = null;
   $('#nav').hidden = $('#logout').hidden = true;
@@ -271,15 +271,19 @@ let defaultLoaded = false, validationTimer = 0, validationSequence = 0;
 async function prepareEditor() {
   if (!defaultLoaded) {
     try {
-      $('#config').value = await api('/v1/config/default');
+      // A draft of this tab survives a reload.
+      $('#config').value = sessionStorage.getItem('kb-config') ?? await api('/v1/config/default');
+      $('#label').value = sessionStorage.getItem('kb-label') ?? '';
       defaultLoaded = true;
       validate();
     } catch (e) { $('#run-message').textContent = e.message; }
   }
-  if (!live) attachToLiveRun();
+  if (live) drawLive(); // at the panel's width: it may have changed while hidden
+  else attachToLiveRun();
 }
 
 function scheduleValidation() {
+  sessionStorage.setItem('kb-config', $('#config').value);
   clearTimeout(validationTimer);
   validationTimer = setTimeout(validate, 400);
 }
@@ -600,6 +604,12 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#refresh').addEventListener('click', loadHistory);
   $('#compare-selected').addEventListener('click', () => { location.hash = `#compare/${selected.join(',')}`; });
   $('#percentile').addEventListener('change', drawComparison);
+  $('#label').addEventListener('input', () => sessionStorage.setItem('kb-label', $('#label').value));
   window.addEventListener('hashchange', route);
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (live) drawLive(); drawComparison(); }, 200);
+  });
   route();
 });

@@ -50,7 +50,7 @@ def browser():
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    service = Service(os.environ.get("KB_CHROMEDRIVER", "/usr/bin/chromedriver"),
+    service = Service(os.environ.get("KB_CHROMEDRIVER", "/usr/bin/chromedriver"), service_args=["--log-level=WARNING"],
                       log_output=os.path.join(OUT, "chromedriver.log"))
     return webdriver.Chrome(options=options, service=service)
 
@@ -145,6 +145,7 @@ def main():
         early = ui.points()
         ui.wait(lambda: ui.points() > early + 1, "more intervals on the live chart")
         later = ui.points()
+        driver.save_screenshot(os.path.join(OUT, "live-running.png"))
         figures["live_points"] = [early, later]
         ui.wait(lambda: "Verdict: ok" in ui.text("#verdict"), "the first run's verdict", timeout=60)
         figures["final_points"] = ui.points()

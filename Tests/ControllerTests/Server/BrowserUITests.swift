@@ -64,7 +64,7 @@ struct BrowserUITests {
         #expect((figures["compare_rows"] as? [String])?.count == 2)
         #expect((figures["requests"] as? Int ?? 0) > 0, "the network log is empty: it cannot show anything")
         #expect((figures["foreign_requests"] as? [String]) == [], "requests to other hosts: \(figures["foreign_requests"] ?? "?")")
-        for name in ["live.png", "result.png", "compare.png"] {
+        for name in ["live-running.png", "live.png", "result.png", "compare.png"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "no \(name)")
         }
         print("browser test: \(String(format: "%.1f", seconds)) s, \(line.dropFirst(7)); screenshots in \(out.path)")

@@ -77,7 +77,9 @@ async function errorMessage(response) {
 
 /** A file of a run (report, hlog, JSON) in a new tab: links cannot carry the token. */
 async function openFile(path, message) {
+  // Opened before the await: a tab opened later is no longer the click's, and is blocked.
   const tab = window.open('', '_blank');
+  if (!tab) return void (message.textContent = 'the browser blocked the new tab; allow pop-ups for this page');
   try {
     const blob = await (await api(path, { raw: true })).blob();
     tab.location = URL.createObjectURL(blob);

@@ -8,8 +8,8 @@ PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev 
 # The agent image (image/build.sh: diskimage-builder's tools) and the qemu cloud (VMs, config
 # drives, the per-connection forward to the controller, DHCP on the run's bridge).
 PACKAGES+=(qemu-utils qemu-system-x86 debootstrap fdisk sudo genisoimage socat dnsmasq-base systemd)
-# The HTML report's browser test opens report.html offline in a headless browser.
-PACKAGES+=(chromium)
+# The HTML report's and the web UI's browser tests (headless chromium; selenium drives the UI).
+PACKAGES+=(chromium chromium-driver)
 
 # apt_retry CMD...: re-run while another apt/dpkg holds its lock, for at most 5 minutes.
 apt_retry() {

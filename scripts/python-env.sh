@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates <repo>/.venv with the Python packages the tests check against: `hdrhistogram` (the
 # reference HdrHistogram the Proto tests cross-check ours with), `schemathesis` (fuzzes the
-# server against docs/openapi.yaml) and `prometheus_client` (parses /metrics). Pinned;
+# server against docs/openapi.yaml), `prometheus_client` (parses /metrics) and selenium (drives the
+# web UI in chromium). Pinned;
 # idempotent; silent on success.
 set -euo pipefail
 
@@ -22,4 +23,11 @@ for pin in "${pins[@]}"; do
 done
 if ((${#missing[@]})); then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+fi
+
+# The web UI's browser test: selenium, pinned with its dependencies (Tests/Browser/requirements.txt).
+requirements="$repo/Tests/Browser/requirements.txt"
+selenium=$(sed -n 's/^selenium==//p' "$requirements")
+if [[ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("selenium"))' 2>/dev/null)" != "$selenium" ]]; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
 fi

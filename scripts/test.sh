@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: build the tests and the agent image (image/build.sh) while the OpenStack and
 # Octavia harnesses come up, run every test against them (KB_REQUIRE_OPENSTACK=1,
-# KB_REQUIRE_OCTAVIA=1, KB_REQUIRE_QEMU=1, KB_REQUIRE_CHROMIUM=1: a missing harness, image or
+# KB_REQUIRE_OCTAVIA=1, KB_REQUIRE_QEMU=1, KB_REQUIRE_BROWSER=1, KB_REQUIRE_CHROMIUM=1: a missing harness, image or
 # browser fails its tests instead of skipping them), and bring both harnesses down whatever
 # happened. Everything printed also goes to $TEST_LOG.
 set -euo pipefail
@@ -42,5 +42,5 @@ tail -n 2 .run/image.log | tee -a "$log"
 # shellcheck disable=SC1091 # written by octavia-local.sh up: OCTAVIA_DB_URL, OCTAVIA_HM, ...
 source .run/octavia-up.out
 # shellcheck disable=SC2086 # flags are words
-KB_REQUIRE_OPENSTACK=1 KB_REQUIRE_OCTAVIA=1 KB_REQUIRE_QEMU=1 KB_REQUIRE_CHROMIUM=1 KB_AGENT_IMAGE=$PWD/image/out/kloudbuster-agent.qcow2 \
+KB_REQUIRE_OPENSTACK=1 KB_REQUIRE_OCTAVIA=1 KB_REQUIRE_QEMU=1 KB_REQUIRE_BROWSER=1 KB_REQUIRE_CHROMIUM=1 KB_AGENT_IMAGE=$PWD/image/out/kloudbuster-agent.qcow2 \
     swift test $flags 2>&1 | tee -a "$log"

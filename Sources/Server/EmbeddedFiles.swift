@@ -215,6 +215,13 @@ paths:
                   maxLength: 200
                 no_cleanup:
                   type: boolean
+                interactive:
+                  type: boolean
+                  description: |
+                    Stage once and wait after each test: POST /v1/runs/{id}/tests runs it again on
+                    the same staging, POST /v1/runs/{id}/finish cleans up and ends the run. Each
+                    test's result is test-N/result.json in the run folder; its end is a
+                    test_finished event.
                 os_cloud:
                   type: string
                   description: A cloud of the server's clouds.yaml (openstack).
@@ -293,6 +300,89 @@ paths:
       responses:
         "202":
           $ref: "#/components/responses/Interrupting"
+        "400":
+          $ref: "#/components/responses/BadRequest"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "403":
+          $ref: "#/components/responses/Forbidden"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "409":
+          $ref: "#/components/responses/Conflict"
+  /v1/runs/{id}/tests:
+    parameters:
+      - $ref: "#/components/parameters/RunID"
+    post:
+      operationId: testAgain
+      summary: An interactive run tests again on the same staging (operator), optionally under a new label.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                label: {type: string, maxLength: 200}
+      responses:
+        "202":
+          $ref: "#/components/responses/Answered"
+        "400":
+          $ref: "#/components/responses/BadRequest"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "403":
+          $ref: "#/components/responses/Forbidden"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "409":
+          $ref: "#/components/responses/Conflict"
+        "413":
+          $ref: "#/components/responses/TooLarge"
+        "415":
+          $ref: "#/components/responses/UnsupportedMediaType"
+  /v1/runs/{id}/finish:
+    parameters:
+      - $ref: "#/components/parameters/RunID"
+    post:
+      operationId: finishRun
+      summary: An interactive run cleans up and ends after its current test (operator).
+      responses:
+        "202":
+          $ref: "#/components/responses/Answered"
+        "400":
+          $ref: "#/components/responses/BadRequest"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "403":
+          $ref: "#/components/responses/Forbidden"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "409":
+          $ref: "#/components/responses/Conflict"
+  /v1/runs/{id}/cleanup:
+    parameters:
+      - $ref: "#/components/parameters/RunID"
+    post:
+      operationId: cleanupRun
+      summary: Delete what a run that is not running left (operator) - local processes, qemu VMs and networks, Octavia ghost rows. OpenStack resources need `kloudbuster cleanup --cloud openstack`.
+      responses:
+        "200":
+          description: What was deleted and what could not be.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [run_id, clean, lines]
+                properties:
+                  run_id: {$ref: "#/components/schemas/RunID"}
+                  clean:
+                    type: boolean
+                    description: Nothing of the run is left.
+                  lines:
+                    type: array
+                    items: {type: string}
         "400":
           $ref: "#/components/responses/BadRequest"
         "401":
@@ -567,6 +657,16 @@ components:
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
+    Answered:
+      description: The interactive run goes on as asked; its events say when.
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [run_id, status]
+            properties:
+              run_id: {$ref: "#/components/schemas/RunID"}
+              status: {type: string, enum: [testing again, finishing]}
     Interrupting:
       description: The run is stopping; its events say when it has.
       content:

@@ -139,12 +139,12 @@ public struct CleanupCommand: AsyncParsableCommand {
 
     /// The deleters every cleanup has: local processes, Octavia ghost rows, the qemu cloud's
     /// namespaces, taps and files; `--cloud openstack` adds the OpenStack ones.
-    static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
+    public static func deleters(ledger: Ledger) -> [any ResourceDeleter] {
         [ProcessResourceDeleter(ledger: ledger), OctaviaGhostsDeleter(ledger: ledger)] + QemuResourceDeleters.all(ledger: ledger)
     }
 
     /// The controller driving `run`, when it is alive and is not this process.
-    static func otherLiveController(of run: RunRecord) -> ProcessIdentity? {
+    public static func otherLiveController(of run: RunRecord) -> ProcessIdentity? {
         guard run.status.isActive, let owner = run.liveController, owner.pid != getpid() else { return nil }
         return owner
     }

@@ -10,15 +10,16 @@ struct RunRoutes {
     let runs: RunManager
 
     /// The keys of a start request.
-    static let startKeys: Set<String> = ["config", "cloud", "label", "no_cleanup", "os_cloud", "rc_file", "tenants_file"]
+    static let startKeys: Set<String> = ["config", "cloud", "label", "no_cleanup", "os_cloud", "rc_file", "tenants_file", "interactive"]
 
     func register(on router: Router<ServerContext>) {
         router.post("/v1/runs") { request, context -> Response in
             let body = try await JSONBody.read(request, context: context, keys: Self.startKeys)
             let runRequest = try Self.runRequest(body)
+            let interactive = try body.bool("interactive") ?? false
             let id: String
             do {
-                id = try await runs.start(runRequest)
+                id = try await runs.start(runRequest, interactive: interactive)
             } catch let error as ValidationError {
                 throw APIError.invalid(error.message, field: "config")
             }
@@ -39,6 +40,30 @@ struct RunRoutes {
         }
         router.post("/v1/runs/:id/abort") { _, context -> Response in
             try await interrupt(context, reason: "aborted through the API", verb: "aborting")
+        }
+        router.post("/v1/runs/:id/tests") { request, context -> Response in
+            let record = try record(context)
+            let body = try await JSONBody.read(request, context: context, keys: ["label"])
+            let label = try body.string("label", maxLength: 200)
+            return try await answer(record, .again(label: label), verb: "testing again")
+        }
+        router.post("/v1/runs/:id/finish") { _, context -> Response in
+            try await answer(try record(context), .finish, verb: "finishing")
+        }
+        router.post("/v1/runs/:id/cleanup") { _, context -> Response in
+            let record = try record(context)
+            if await runs.live(record.id).map({ !$0.events.isFinished }) == true || CleanupCommand.otherLiveController(of: record) != nil {
+                throw APIError(.conflict, "running", "run \(record.id) is still running: stop it (it cleans up itself), then clean up what is left", field: "id")
+            }
+            let ledger = Ledger(store: store)
+            let resources = try ledger.liveResources(run: record.id)
+            if resources.contains(where: { $0.cloud != ProcessResource.cloud && $0.cloud != QemuNetwork.cloud && $0.cloud != "octavia" }) {
+                throw APIError(.conflict, "needs_credentials",
+                               "run \(record.id) left resources on an OpenStack cloud: clean them with `kloudbuster cleanup --run \(record.id) --cloud openstack` and that cloud's credentials", field: "id")
+            }
+            let report = try await Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)).clean(run: record.id)
+            return try JSONReply.ok(["run_id": record.id, "clean": report.isClean, "lines": report.lines],
+                                    audit: "cleaned \(record.id): \(report.lines.first ?? "")")
         }
         router.get("/v1/runs/:id/result") { _, context -> Response in
             let record = try record(context)
@@ -85,6 +110,18 @@ struct RunRoutes {
                            "run \(record.id) is not running on this server (status \(record.status.rawValue))", field: "id")
         }
         return try JSONReply.ok(["run_id": record.id, "status": verb], status: .accepted, audit: "\(verb) \(record.id)")
+    }
+
+    private func answer(_ record: RunRecord, _ step: InteractiveStep, verb: String) async throws -> Response {
+        switch await runs.answer(record.id, step) {
+        case nil:
+            throw APIError(.conflict, "not_interactive",
+                           "run \(record.id) is not an interactive run running on this server (start one with \"interactive\": true)", field: "id")
+        case false:
+            throw APIError(.conflict, "busy", "run \(record.id) already has its next step queued; wait for its test_finished event", field: "id")
+        case true:
+            return try JSONReply.ok(["run_id": record.id, "status": verb], status: .accepted, audit: "\(verb) \(record.id)")
+        }
     }
 
     private func file(_ context: ServerContext, name: String, type: String) throws -> Response {

@@ -13,6 +13,8 @@ actor RunManager {
         let coordinator: RunCoordinator
         let events: RunEventLog
         let task: Task<Void, Never>
+        /// The gate of an interactive run; nil for a run of one test.
+        let gate: APITestGate?
     }
 
     let store: StateStore
@@ -32,9 +34,11 @@ actor RunManager {
 
     /// Assembles and starts `request`; returns the run id once the run is recorded. A problem
     /// found before anything exists is a `ValidationError` (the caller's 400).
-    func start(_ request: RunRequest) async throws -> String {
+    func start(_ request: RunRequest, interactive: Bool = false) async throws -> String {
         var request = request
         if request.agentBinary == nil { request.agentBinary = agentBinary }
+        let gate = interactive ? APITestGate() : nil
+        request.gate = gate
         let events = RunEventLog()
         let logger = logger
         let metrics = metrics
@@ -62,7 +66,7 @@ actor RunManager {
                 events.append(.finished(status: outcome?.status ?? "failed", verdict: outcome?.document.verdict ?? .reasons(["the run failed"])))
             }
         }
-        runs[assembled.runID] = LiveRun(coordinator: assembled.coordinator, events: events, task: task)
+        runs[assembled.runID] = LiveRun(coordinator: assembled.coordinator, events: events, task: task, gate: gate)
         return assembled.runID
     }
 
@@ -75,6 +79,13 @@ actor RunManager {
         guard let run = runs[id], !run.events.isFinished else { return false }
         await run.coordinator.interrupt(reason: reason)
         return true
+    }
+
+    /// Answers interactive run `id`'s gate; nil when this server runs no such interactive run,
+    /// false when an answer is already queued for the test that is running.
+    func answer(_ id: String, _ step: InteractiveStep) -> Bool? {
+        guard let run = runs[id], let gate = run.gate, !run.events.isFinished else { return nil }
+        return gate.answer(step)
     }
 
     /// Waits for every run to end (the server's graceful shutdown stops them first).

@@ -69,6 +69,12 @@ struct ServerAPITests {
         let id: Int
         let name: String
         let data: String
+
+        /// A progress event's text.
+        var progressText: String? {
+            guard name == "progress", let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return nil }
+            return object["text"] as? String
+        }
     }
 
     static func parse(_ text: String) -> [Event] {
@@ -249,6 +255,55 @@ struct ServerAPITests {
             if parts.count == 2, let value = Double(parts[1]) { samples[String(parts[0])] = value }
         }
         return samples
+    }
+
+    @Test("an interactive REST run: two tests on one staging, then finish; a kept run is cleaned up over REST")
+    func interactiveAndCleanup() async throws {
+        let harness = try await Harness()
+        let config = Self.config.replacingOccurrences(of: "duration: 4", with: "duration: 2")
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["config": config, "interactive": true, "label": "one"]), as: UTF8.self)
+        let started = try harness.request("POST", "/v1/runs", token: harness.operatorToken, json: body)
+        let runID = try #require(try harness.object(started.body)["run_id"] as? String, "\(started.body)")
+        let (stream, file) = try harness.events(runID, after: nil)
+        func events() -> [Event] { Self.parse((try? String(contentsOf: file, encoding: .utf8)) ?? "") }
+        func await_(_ name: String, count: Int) async throws {
+            let deadline = Date().addingTimeInterval(60)
+            while events().filter({ $0.name == name }).count < count {
+                guard Date() < deadline else { throw FixtureError("no \(count) \(name) events: \(events().map(\.name))") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await await_("test_finished", count: 1)
+        #expect(try harness.request("POST", "/v1/runs/\(runID)/tests", token: harness.viewerToken, json: "{}").status == 403)
+        #expect(try harness.request("POST", "/v1/runs/\(runID)/tests", token: harness.operatorToken, json: "{\"label\": \"two\"}").status == 202)
+        try await await_("test_finished", count: 2)
+        #expect(try harness.request("POST", "/v1/runs/\(runID)/finish", token: harness.operatorToken).status == 202)
+        let ended = await stream.wait(timeout: 60)
+        #expect(!ended.timedOut)
+        #expect(events().last?.name == "finished")
+        #expect(events().filter { $0.progressText?.hasPrefix("started 4 of 4") == true }.count == 1, "staged once")
+        let store = try #require(try StateStore.openExisting(directory: harness.state))
+        let folder = try store.runDirectory(for: runID)
+        let labels = try (1...2).map { test in
+            try JSONDecoder().decode(ResultDocument.self, from: Data(contentsOf: folder.appendingPathComponent("test-\(test)/result.json"))).label
+        }
+        #expect(labels == ["one", "two"])
+        #expect(await RunLeftovers.awaitNone(runID: runID, within: .seconds(10)).isEmpty)
+        #expect(try harness.request("POST", "/v1/runs/\(runID)/tests", token: harness.operatorToken, json: "{}").status == 409)
+
+        // A CLI run kept its resources; the server deletes them.
+        let configFile = harness.directory.appendingPathComponent("kept.yaml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        let kept = try ChildProcess.run(RunEndToEndTests.Binaries.kloudbuster,
+                                        ["run", "-c", configFile.path, "--state-dir", harness.state.path, "--no-cleanup"], timeout: 120)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let keptID = try #require(try Ledger(store: store).runs().map(\.id).first { $0 != runID })
+        #expect(try !Ledger(store: store).liveResources(run: keptID).isEmpty)
+        let cleaned = try harness.request("POST", "/v1/runs/\(keptID)/cleanup", token: harness.operatorToken)
+        #expect(cleaned.status == 200, "\(cleaned.body)")
+        #expect(try harness.object(cleaned.body)["clean"] as? Bool == true)
+        #expect(try Ledger(store: store).liveResources(run: keptID).isEmpty)
+        #expect(await RunLeftovers.awaitNone(runID: keptID, within: .seconds(10)).isEmpty)
     }
 
     @Test("bad input is a 4xx JSON error naming the field, and the server keeps serving")

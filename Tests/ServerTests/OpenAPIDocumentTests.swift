@@ -88,3 +88,20 @@ struct ServeCommandLineTests {
         #expect(serve.port == 8080)
     }
 }
+
+/// deploy/systemd/kloudbuster-serve.service starts the command as it is.
+@Suite("the serve unit")
+struct ServeUnitTests {
+    @Test("the unit's ExecStart parses as kloudbuster serve's options")
+    func execStartParses() throws {
+        let unit = try String(contentsOf: OpenAPIDocumentTests.repository.appendingPathComponent("deploy/systemd/kloudbuster-serve.service"), encoding: .utf8)
+        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        let words = line.dropFirst("ExecStart=".count).split(separator: " ").map(String.init)
+        #expect(words.first == "/usr/local/bin/kloudbuster")
+        #expect(words.dropFirst().first == "serve")
+        let options = Array(words.dropFirst(2).filter { !$0.hasPrefix("$") })
+        let serve = try ServeCommand.parse(options)
+        #expect(serve.host == "127.0.0.1")
+        #expect(serve.port == 8090)
+    }
+}

@@ -7,8 +7,10 @@
 #          (debian-minimal, vm, kb-agent: nginx, libzmq5, libsodium23, the kb-agent unit, DHCP),
 #          cached in $KB_IMAGE_CACHE keyed by everything it is made from (the elements'
 #          files, diskimage-builder's version, the release and the mirrors);
-#   agent  kb-agent built with --static-swift-stdlib and stripped, copied into a copy of the
-#          base; its shared libraries are checked against the image's packages there.
+#   agent  kb-agent built with --static-swift-stdlib and stripped (cached the same way, keyed by
+#          the toolchain, the C headers' packages, the manifest, the resolved dependencies and
+#          the agent's sources), copied into a copy of the base; its shared libraries are
+#          checked against the image's packages there.
 #
 # Everything downloaded comes from the Debian mirror apt is configured with on this machine
 # and from PyPI (diskimage-builder). Needs root (loop devices, chroot) and about 3 GB free in
@@ -17,6 +19,7 @@
 #                   new clone reuses it)
 #   KB_IMAGE_OUT    output folder (default image/out)
 #   KB_IMAGE_REBUILD_BASE=1  ignore a cached base
+#   KB_IMAGE_REBUILD_AGENT=1  ignore a cached kb-agent
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -108,13 +111,31 @@ fi
 
 
 # --- the agent (while the base builds: it does not need the agent) -----------------------------
-say "building kb-agent (release, static Swift runtime)"
-swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static >&2
-agent_binary=$(swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static --show-bin-path)/kb-agent
-version=$("$agent_binary" --version | awk '{print $NF}')
+# Cached too, keyed by everything the binary is made from: the toolchain, the C libraries'
+# headers, the manifest and the resolved dependencies, and the sources of kb-agent's targets.
+# Building it takes minutes of both CPUs, which `make test` also needs for the tests.
+swift package resolve --scratch-path .build-static >&2
+agent_key=$( { swift --version 2>&1
+               dpkg-query -W -f '${Package} ${Version}\n' libzmq3-dev libsodium-dev libssl-dev zlib1g-dev 2>&1 || true
+               sha256sum Package.swift Package.resolved
+               find Sources/Agent Sources/Proto Sources/CHttpGen Sources/CZlib Sources/CZeroMQ Sources/CCrypto Sources/kb-agent \
+                    -type f -print0 | sort -z | xargs -0 sha256sum
+             } | sha256sum | cut -c1-16)
+cached_agent=$cache/kb-agent-$agent_key
+if [[ -x $cached_agent && ${KB_IMAGE_REBUILD_AGENT:-0} != 1 ]]; then
+    say "kb-agent cached: $cached_agent"
+else
+    say "building kb-agent (release, static Swift runtime)"
+    swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static >&2
+    built=$(swift build -c release --static-swift-stdlib --product kb-agent --scratch-path .build-static --show-bin-path)/kb-agent
+    strip -o "$cached_agent.tmp" "$built"
+    mv "$cached_agent.tmp" "$cached_agent"
+    find "$cache" -maxdepth 1 -name 'kb-agent-*' ! -name "${cached_agent##*/}" -delete
+fi
+cp "$cached_agent" "$work/kb-agent"
+version=$("$work/kb-agent" --version | awk '{print $NF}')
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || fail "kb-agent --version printed '$version', not a version"
 name=kloudbuster-agent-$version
-strip -o "$work/kb-agent" "$agent_binary"
 if ! wait "$base_pid"; then
     base_pid=
     fail "the base image could not be built (above)"

@@ -21,20 +21,24 @@ struct RunEndToEndTests {
         init(duration: Int, rate: Int = 400) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-e2e-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let yaml = """
-                server:
-                  number_tenants: 1
-                  routers_per_tenant: 1
-                  networks_per_router: 1
-                  vms_per_network: 2
-                client:
-                  http_tool_configs:
-                    connections: 5
-                    rate_limit: \(rate)
-                    duration: \(duration)
-                    report_interval: 1
-                """
-            try yaml.write(to: config, atomically: true, encoding: .utf8)
+            try Self.yaml(duration: duration, rate: rate).write(to: config, atomically: true, encoding: .utf8)
+        }
+
+        /// 2 server and 2 client VMs, 5 connections and `rate` req/s per client, `duration` s.
+        static func yaml(duration: Int, rate: Int = 400) -> String {
+            """
+            server:
+              number_tenants: 1
+              routers_per_tenant: 1
+              networks_per_router: 1
+              vms_per_network: 2
+            client:
+              http_tool_configs:
+                connections: 5
+                rate_limit: \(rate)
+                duration: \(duration)
+                report_interval: 1
+            """
         }
 
         /// `kloudbuster run` started with this workspace's files.

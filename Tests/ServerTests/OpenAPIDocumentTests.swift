@@ -51,13 +51,13 @@ struct OpenAPIDocumentTests {
     @Test("the binary serves docs/openapi.yaml and Sources/Server/UI as committed (run scripts/embed-server-files.sh)")
     func embeddedFilesAreCurrent() throws {
         let document = try String(contentsOf: Self.repository.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
-        #expect(EmbeddedFiles.openAPI + "\n" == document)
+        #expect(EmbeddedFiles.openAPI == document)
         let folder = Self.repository.appendingPathComponent("Sources/Server/UI")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(EmbeddedFiles.ui.keys.sorted() == names)
         for name in names {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(EmbeddedFiles.ui[name].map { $0 + "\n" } == text, "\(name) is stale in EmbeddedFiles.swift")
+            #expect(EmbeddedFiles.ui[name] == text, "\(name) is stale in EmbeddedFiles.swift")
         }
     }
 

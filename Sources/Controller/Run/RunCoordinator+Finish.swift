@@ -26,23 +26,8 @@ extension RunCoordinator {
         let link = self.link
         await Task.detached { link.close() }.value
 
-        let status: String
-        if failure != nil {
-            status = "failed"
-        } else if interruptReason != nil {
-            status = "interrupted"
-        } else if stages.last?.stopReason != nil {
-            status = "stopped"
-        } else {
-            status = "done"
-        }
-        let record = try? ledger.run(id: runID)
-        let document = ResultDocument(
-            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: testLabel ?? outputs.label,
-            startedAt: gate == nil ? startedAt : testStartedAt, status: status,
-            detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
-            agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure),
-            config: record?.configYAML ?? configuration.effectiveYAML(), test: gate == nil ? nil : testNumber)
+        let status = endStatus(failure: failure)
+        let document = resultDocument(status: status, failure: failure)
         let files = writeResults(document)
         console.summary(document, files: [])
 
@@ -74,11 +59,32 @@ extension RunCoordinator {
         return Outcome(status: status, document: document, cleanup: report, files: files)
     }
 
+    /// How the run (or the test just ended) ended: `failed`, `interrupted`, `stopped` (the
+    /// progression's stop limit) or `done`.
+    func endStatus(failure: String?) -> String {
+        if failure != nil { return "failed" }
+        if interruptReason != nil { return "interrupted" }
+        return stages.last?.stopReason != nil ? "stopped" : "done"
+    }
+
+    /// The result of what `stages` and `intervals` hold: the whole run, or in an interactive
+    /// run the current test.
+    func resultDocument(status: String, failure: String?) -> ResultDocument {
+        let record = try? ledger.run(id: runID)
+        return ResultDocument(
+            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: testLabel ?? outputs.label,
+            startedAt: gate == nil ? startedAt : testStartedAt, status: status,
+            detail: failure ?? interruptReason ?? stages.last?.stopReason, stages: stages, intervals: intervals,
+            agents: agentSummaries(), runReasons: runReasons(status: status, failure: failure),
+            config: record?.configYAML ?? configuration.effectiveYAML(), test: gate == nil ? nil : testNumber)
+    }
+
     /// Writes `result.json`, `result.hlog` and `report.html` (the HTML report) into the run
     /// folder, then the copies asked for (`--json`, `--hlog`, `--html`, checked writable before
     /// the run started), and stores the JSON in the state database. Returns the files written,
-    /// the run folder's first.
-    func writeResults(_ document: ResultDocument) -> [String] {
+    /// the run folder's first. With `test`, the test's results go to `<run folder>/test-N/`
+    /// only: the copies and the database get the run's last result.
+    func writeResults(_ document: ResultDocument, test: Int? = nil) -> [String] {
         var files: [String] = []
         let json: String
         do {
@@ -87,8 +93,14 @@ extension RunCoordinator {
             console.progress("could not encode the result: \(error)")
             return []
         }
-        try? ledger.storeResult(run: runID, json: json)
-        let folder = try? ledger.store.runDirectory(for: runID)
+        if test == nil { try? ledger.storeResult(run: runID, json: json) }
+        let folder: URL?
+        do {
+            folder = try resultsFolder(test: test)
+        } catch {
+            console.progress("could not write the results: \(error); the last result is in the state database (`kloudbuster runs show \(runID)`)")
+            folder = nil
+        }
         let html = HTMLReport(document).render()
         var targets: [(path: String, text: String)] = []
         if let folder {
@@ -96,9 +108,11 @@ extension RunCoordinator {
             targets.append((folder.appendingPathComponent("result.hlog").path, hlog.text))
             targets.append((folder.appendingPathComponent("report.html").path, html))
         }
-        if let path = outputs.jsonFile { targets.append((path, json)) }
-        if let path = outputs.hlogFile { targets.append((path, hlog.text)) }
-        if let path = outputs.htmlFile { targets.append((path, html)) }
+        if test == nil {
+            if let path = outputs.jsonFile { targets.append((path, json)) }
+            if let path = outputs.hlogFile { targets.append((path, hlog.text)) }
+            if let path = outputs.htmlFile { targets.append((path, html)) }
+        }
         for (path, text) in targets {
             do {
                 try FileProblem.write(text, to: path)
@@ -108,6 +122,19 @@ extension RunCoordinator {
             }
         }
         return files
+    }
+
+    /// The run folder, or test N's folder inside it (created).
+    private func resultsFolder(test: Int?) throws -> URL {
+        let run = try ledger.store.runDirectory(for: runID)
+        guard let test else { return run }
+        let folder = run.appendingPathComponent("test-\(test)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw FileProblem(.write, path: folder.path, error: error)
+        }
+        return folder
     }
 
     /// Why the run as a whole cannot be trusted, beyond its stages' reasons: it failed or was

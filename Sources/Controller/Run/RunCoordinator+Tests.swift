@@ -12,40 +12,13 @@ extension RunCoordinator {
             state = .preparing
             // nginx's count must be final before the test's verdict compares it.
             await awaitServerCounts()
-            let document = testDocument()
-            let files = writeTestResults(document)
+            // An interrupt makes runStages throw: a test that gets here completed.
+            let document = resultDocument(status: endStatus(failure: nil), failure: nil)
+            let files = writeResults(document, test: testNumber)
             console.summary(document, files: files, final: false)
             guard case .again(let label) = await ask(gate, document) else { return }
             startNextTest(label: label)
         }
-    }
-
-    /// The result of the test that just ended (its stages, intervals and agents only).
-    func testDocument() -> ResultDocument {
-        let record = try? ledger.run(id: runID)
-        return ResultDocument(
-            runID: runID, cloud: record?.cloud ?? ProcessResource.cloud, label: testLabel ?? outputs.label, startedAt: testStartedAt,
-            status: stages.last?.stopReason != nil ? "stopped" : "done", detail: stages.last?.stopReason, stages: stages,
-            intervals: intervals, agents: agentSummaries(), runReasons: runReasons(status: "done", failure: nil),
-            config: record?.configYAML ?? configuration.effectiveYAML(), test: testNumber)
-    }
-
-    /// Writes test N's result.json, result.hlog and report.html into `<run folder>/test-N/`.
-    func writeTestResults(_ document: ResultDocument) -> [String] {
-        guard let folder = try? ledger.store.runDirectory(for: runID).appendingPathComponent("test-\(testNumber)") else { return [] }
-        var files: [String] = []
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let json = try document.jsonText()
-            for (name, text) in [("result.json", json), ("result.hlog", hlog.text), ("report.html", HTMLReport(document).render())] {
-                let path = folder.appendingPathComponent(name).path
-                try FileProblem.write(text, to: path)
-                files.append(path)
-            }
-        } catch {
-            console.progress("could not write test \(testNumber)'s results: \(error)")
-        }
-        return files
     }
 
     /// Waits for the gate's answer, or for an interrupt (then: finish).

@@ -89,19 +89,7 @@ struct ServerAPITests {
         }
     }
 
-    static let config = """
-        server:
-          number_tenants: 1
-          routers_per_tenant: 1
-          networks_per_router: 1
-          vms_per_network: 2
-        client:
-          http_tool_configs:
-            connections: 5
-            rate_limit: 400
-            duration: 4
-            report_interval: 1
-        """
+    static let config = RunEndToEndTests.Workspace.yaml(duration: 4)
 
     @Test("no token is 401, a viewer may read but not start (403), both refusals are audited")
     func tokensAndRoles() async throws {
@@ -203,7 +191,7 @@ struct ServerAPITests {
     @Test("/metrics during a run: the run's counters change between scrapes, in valid exposition format")
     func metricsDuringARun() async throws {
         let harness = try await Harness()
-        let config = Self.config.replacingOccurrences(of: "duration: 4", with: "duration: 6")
+        let config = RunEndToEndTests.Workspace.yaml(duration: 6)
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["config": config]), as: UTF8.self)
         let started = try harness.request("POST", "/v1/runs", token: harness.operatorToken, json: body)
         let runID = try #require(try harness.object(started.body)["run_id"] as? String, "\(started.body)")
@@ -260,7 +248,7 @@ struct ServerAPITests {
     @Test("an interactive REST run: two tests on one staging, then finish; a kept run is cleaned up over REST")
     func interactiveAndCleanup() async throws {
         let harness = try await Harness()
-        let config = Self.config.replacingOccurrences(of: "duration: 4", with: "duration: 2")
+        let config = RunEndToEndTests.Workspace.yaml(duration: 2)
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["config": config, "interactive": true, "label": "one"]), as: UTF8.self)
         let started = try harness.request("POST", "/v1/runs", token: harness.operatorToken, json: body)
         let runID = try #require(try harness.object(started.body)["run_id"] as? String, "\(started.body)")

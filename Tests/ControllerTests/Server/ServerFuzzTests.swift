@@ -36,7 +36,7 @@ struct ServerFuzzTests {
         let harness = try await ServerAPITests.Harness()
         // A finished CLI run, so that the run routes also answer 200s, not only 404s.
         let config = harness.directory.appendingPathComponent("config.yaml")
-        try ServerAPITests.config.replacingOccurrences(of: "duration: 4", with: "duration: 2").write(to: config, atomically: true, encoding: .utf8)
+        try RunEndToEndTests.Workspace.yaml(duration: 2).write(to: config, atomically: true, encoding: .utf8)
         let cli = try ChildProcess.run(RunEndToEndTests.Binaries.kloudbuster, ["run", "-c", config.path, "--state-dir", harness.state.path], timeout: 120)
         #expect(cli.status == 0, "\(cli.stderr)")
 

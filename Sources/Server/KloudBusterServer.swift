@@ -1,6 +1,7 @@
 import Controller
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -16,6 +17,8 @@ public struct KloudBusterServer: Sendable {
         public var port = 8080
         /// The kb-agent executable runs use (default: next to kloudbuster).
         public var agentBinary: String?
+        /// HTTPS with this certificate and key; nil: plain HTTP.
+        public var tls: ServerTLS?
 
         /// Defaults.
         public init() {}
@@ -54,14 +57,16 @@ public struct KloudBusterServer: Sendable {
     /// and cleans up) and returns. `onListening` is told the address once the socket is bound.
     public func run(onListening: @escaping @Sendable (String) -> Void = { print("listening on \($0)") }) async throws {
         let runs = RunManager(store: store, agentBinary: settings.agentBinary, logger: logger)
+        let scheme = settings.tls == nil ? "http" : "https"
         let app = Application(
             router: router(runs: runs),
+            server: try settings.tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "kloudbuster/\(KloudBuster.version)"),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 let host = address?.ipAddress ?? "?"
                 let shown = host.contains(":") ? "[\(host)]" : host
-                onListening("http://\(shown):\(address?.port ?? 0)")
+                onListening("\(scheme)://\(shown):\(address?.port ?? 0)")
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(

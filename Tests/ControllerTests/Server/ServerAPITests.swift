@@ -15,9 +15,13 @@ struct ServerAPITests {
         let url: String
         let operatorToken: String
         let viewerToken: String
+        /// curl's options for every request (the CA of a TLS server).
+        let curlOptions: [String]
         var state: URL { directory.appendingPathComponent("state") }
 
-        init() async throws {
+        /// `prepare` runs in the fresh folder and returns serve's extra arguments and curl's
+        /// options.
+        init(prepare: (URL) throws -> (serve: [String], curl: [String]) = { _ in ([], []) }) async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("kb-serve-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let state = directory.appendingPathComponent("state").path
@@ -28,7 +32,9 @@ struct ServerAPITests {
             }
             operatorToken = try token("operator")
             viewerToken = try token("viewer")
-            server = try ChildProcess(RunEndToEndTests.Binaries.kloudbuster, ["serve", "--port", "0", "--state-dir", state])
+            let (serve, curl) = try prepare(directory)
+            curlOptions = curl
+            server = try ChildProcess(RunEndToEndTests.Binaries.kloudbuster, ["serve", "--port", "0", "--state-dir", state] + serve)
             guard await server.waitForOutput("listening on ", timeout: 30),
                 let line = server.stdoutSoFar.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
                 let address = line.split(separator: " ").dropFirst(2).first
@@ -40,7 +46,7 @@ struct ServerAPITests {
 
         /// One request with curl: the status and the body.
         func request(_ method: String, _ path: String, token: String?, json: String? = nil, headers: [String] = []) throws -> (status: Int, body: String) {
-            var arguments = ["-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", url + path]
+            var arguments = curlOptions + ["-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", url + path]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
             for header in headers { arguments += ["-H", header] }

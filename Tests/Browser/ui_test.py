@@ -25,12 +25,13 @@ OPERATOR = os.environ["KB_UI_OPERATOR_TOKEN"]
 VIEWER = os.environ["KB_UI_VIEWER_TOKEN"]
 OUT = os.environ["KB_UI_OUT"]
 
-# 2 server and 2 client agents, 400 req/s per client for 6 s, one interval a second.
+# 2 server and 2 client agents in 2 tenants (so 2 server groups), 400 req/s per client for
+# 6 s, one interval a second.
 CONFIG = """server:
-  number_tenants: 1
+  number_tenants: 2
   routers_per_tenant: 1
   networks_per_router: 1
-  vms_per_network: 2
+  vms_per_network: 1
 client:
   http_tool_configs:
     connections: 5
@@ -147,6 +148,17 @@ def main():
         later = ui.points()
         driver.save_screenshot(os.path.join(OUT, "live-running.png"))
         figures["live_points"] = [early, later]
+        # Per server group: the selector offers both tenants, the table shows the last interval
+        # of each, and one group's charts are drawn from its own share of the intervals.
+        ui.wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#live-group option")) == 3, "both groups in the selector")
+        ui.wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#live-groups tbody tr")) == 2, "the per-group table")
+        figures["live_groups"] = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#live-groups tbody tr")]
+        ui.js("const s = document.querySelector('#live-group'); s.value = 'tenant-1'; s.dispatchEvent(new Event('change'))")
+        ui.wait(lambda: "tenant-1" in ui.text("#live-charts figcaption") and ui.points() >= 1, "tenant-1's charts")
+        group_series = ui.js("return document.querySelectorAll('#live-charts figure:nth-child(2) polyline').length")
+        assert group_series == 4, f"{group_series} percentile lines for one group"
+        driver.save_screenshot(os.path.join(OUT, "live-group.png"))
+        ui.js("const s = document.querySelector('#live-group'); s.value = ''; s.dispatchEvent(new Event('change'))")
         ui.wait(lambda: "Verdict: ok" in ui.text("#verdict"), "the first run's verdict", timeout=60)
         figures["final_points"] = ui.points()
         assert figures["final_points"] >= 5, f"{figures['final_points']} points for a 6 s run"

@@ -31,9 +31,12 @@ public struct IntervalSummary: Codable, Sendable, Equatable {
     public var maxUs: Int64
     /// Errors by kind.
     public var errors: ErrorTally
+    /// The interval by server group, in the live view's events only (nil when stored, and
+    /// with one group).
+    public var groups: [GroupIntervalSummary]?
 
     enum CodingKeys: String, CodingKey {
-        case stage, index, agents, requests, errors
+        case stage, index, agents, requests, errors, groups
         case startUnixNs = "start_unix_ns"
         case durationSeconds = "duration_s"
         case bytesRead = "bytes_read"

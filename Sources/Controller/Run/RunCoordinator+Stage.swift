@@ -37,9 +37,12 @@ extension RunCoordinator {
             rateLimitPerClient: tool.rateLimit, seconds: settings.duration.inSeconds)
         result.description = plan.description(of: stage, totalClients: topology.clients.count)
         result.threadsPerClient = tool.threads
+        let groupCount = Set(active.map(group(of:))).count
         tracker = StageTracker(
             stage: stage, active: active, startUnixNs: startUnixNs, startInstant: startInstant, plannedEnd: plannedEnd,
-            deadline: plannedEnd + settings.finalGrace, interval: settings.reportInterval, result: result)
+            deadline: plannedEnd + settings.finalGrace, interval: settings.reportInterval,
+            groups: GroupIntervals.isUseful(groups: groupCount) ? GroupIntervals(groups: groupCount, clients: active.count) : nil,
+            result: result)
         var start = Kb_V1_Start()
         start.stage = stage.number
         start.startUnixNs = startUnixNs
@@ -147,10 +150,12 @@ extension RunCoordinator {
                 requests: report.requests, bytesRead: report.bytesRead, errors: errors, maxUs: report.latencyMaxUs)
             return
         }
-        current.aggregator.add(AgentInterval(
+        let interval = AgentInterval(
             agentID: agentID, group: group(of: agentID), index: index, requests: report.requests,
             bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
-            latencyHistogram: Array(report.latencyHistogram), latencyMaxMicroseconds: report.latencyMaxUs))
+            latencyHistogram: Array(report.latencyHistogram), latencyMaxMicroseconds: report.latencyMaxUs)
+        current.aggregator.add(interval)
+        current.groups?.add(interval)
     }
 
     /// Closes the intervals every live client reported (or that are overdue, or all when
@@ -187,7 +192,9 @@ extension RunCoordinator {
                 p999Us: merged.latency.value(atPercentile: 99.9), maxUs: merged.latencyMaxMicroseconds,
                 errors: merged.errors)
             intervals.append(summary)
-            console.interval(summary)
+            var live = summary
+            live.groups = current.groups?.close(index, seconds: seconds)
+            console.interval(live)
             hlog.append(merged.latency, key: .init(stage: summary.stage, index: index), startUnixNs: time.start, seconds: seconds)
             store(summary, histogram: merged.latency)
         }

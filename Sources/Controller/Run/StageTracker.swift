@@ -23,6 +23,8 @@ struct StageTracker {
     let interval: Duration
     /// Merges the open intervals.
     let aggregator = IntervalAggregator()
+    /// The open intervals by group, for the live view; nil with one group.
+    let groups: GroupIntervals?
     /// The stage's totals.
     var result: StageResult
     /// The highest index closed so far; -1 before the first.

@@ -40,7 +40,9 @@ public struct RunAssembly: Sendable {
         }
         let cloud = request.cloud
         let openstack = cloud.cloud == .openstack
-            ? try OpenStackRunSetup(options: cloud, topologyFile: request.topologyFile, configuration: configuration) : nil
+            ? try OpenStackRunSetup(
+                options: cloud, topologyFile: request.topologyFile, configuration: configuration, credentials: request.openstackCredentials)
+            : nil
         if let openstack {
             configuration = openstack.configuration
             openstack.notes.forEach { console.progress("note: \($0)") }

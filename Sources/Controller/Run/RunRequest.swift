@@ -18,6 +18,9 @@ public struct RunRequest: Sendable {
     /// The kb-agent executable for the local cloud (default: $KB_AGENT_BINARY, else next to
     /// kloudbuster).
     public var agentBinary: String?
+    /// Credentials given with the request (the server's `"openstack"` key): used instead of
+    /// `cloud`'s files and environment, never stored.
+    public var openstackCredentials: OpenStackCredentials?
     /// KloudBuster's rack topology file (OpenStack).
     public var topologyFile: String?
     /// The address the controller listens on and agents dial.

@@ -38,6 +38,20 @@ struct JSONBody {
         return JSONBody(object: dictionary)
     }
 
+    /// Like `read`, for a body that may be left out: nil when the request has none.
+    static func readIfPresent(_ request: Request, context: ServerContext, keys: Set<String>) async throws -> JSONBody? {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        guard request.headers[.contentType] != nil || (length ?? 0) > 0 || request.headers[.transferEncoding] != nil else { return nil }
+        return try await read(request, context: context, keys: keys)
+    }
+
+    /// An object field, nil when absent.
+    func object(_ key: String) throws -> [String: Any]? {
+        guard let value = try present(key) else { return nil }
+        guard let object = value as? [String: Any] else { throw APIError.invalid("\(key) must be a JSON object", field: key) }
+        return object
+    }
+
     /// A string field, nil when absent or null.
     func string(_ key: String, maxLength: Int = 1 << 20) throws -> String? {
         guard let value = try present(key) else { return nil }

@@ -10,7 +10,9 @@ struct RunRoutes {
     let runs: RunManager
 
     /// The keys of a start request.
-    static let startKeys: Set<String> = ["config", "cloud", "label", "no_cleanup", "os_cloud", "rc_file", "tenants_file", "interactive"]
+    static let startKeys: Set<String> = ["config", "cloud", "label", "no_cleanup", "openstack", "os_cloud", "rc_file", "tenants_file", "interactive"]
+    /// The keys of a cleanup request: the credentials of the cloud the run left resources on.
+    static let credentialKeys: Set<String> = ["openstack", "os_cloud", "rc_file"]
 
     func register(on router: Router<ServerContext>) {
         router.post("/v1/runs") { request, context -> Response in
@@ -22,6 +24,13 @@ struct RunRoutes {
                 id = try await runs.start(runRequest, interactive: interactive)
             } catch let error as ValidationError {
                 throw APIError.invalid(error.message, field: "config")
+            } catch let error as OpenStackCredentialError {
+                throw APIError.invalid(error.description, field: error.field ?? Self.credentialField(body))
+            } catch let error as APIError {
+                throw error
+            } catch {
+                // The cloud's preflight (an image, a port, a file the cloud needs): nothing ran.
+                throw APIError(.unprocessableContent, "cannot_start", "the run cannot start: \(error)", field: "cloud")
             }
             return try JSONReply.ok(["run_id": id, "events": "/v1/runs/\(id)/events", "run": "/v1/runs/\(id)"],
                                     status: .accepted, audit: "started \(id)")
@@ -50,18 +59,27 @@ struct RunRoutes {
         router.post("/v1/runs/:id/finish") { _, context -> Response in
             try await answer(try record(context), .finish, verb: "finishing")
         }
-        router.post("/v1/runs/:id/cleanup") { _, context -> Response in
+        router.post("/v1/runs/:id/cleanup") { request, context -> Response in
             let record = try record(context)
             if await runs.live(record.id).map({ !$0.events.isFinished }) == true || CleanupCommand.otherLiveController(of: record) != nil {
                 throw APIError(.conflict, "running", "run \(record.id) is still running: stop it (it cleans up itself), then clean up what is left", field: "id")
             }
             let ledger = Ledger(store: store)
             let resources = try ledger.liveResources(run: record.id)
-            if resources.contains(where: { $0.cloud != ProcessResource.cloud && $0.cloud != QemuNetwork.cloud && $0.cloud != "octavia" }) {
+            let body = try await JSONBody.readIfPresent(request, context: context, keys: Self.credentialKeys)
+            let local: Set<String> = [ProcessResource.cloud, QemuNetwork.cloud, "octavia"]
+            let openstack = Set(resources.map(\.cloud)).subtracting(local)
+            // Read only when needed: a run with nothing on OpenStack is cleaned whatever the body says.
+            let credentials = try body.flatMap { try Self.credentials($0, read: !openstack.isEmpty) }
+            var deleters = CleanupCommand.deleters(ledger: ledger)
+            if let credentials { deleters += OpenStackDeleter.all(sessions: [credentials.cloudName: OpenStackSession(credentials: credentials)]) }
+            let clouds = openstack.subtracting([credentials?.cloudName].compactMap { $0 })
+            if let cloud = clouds.sorted().first {
                 throw APIError(.conflict, "needs_credentials",
-                               "run \(record.id) left resources on an OpenStack cloud: clean them with `kloudbuster cleanup --run \(record.id) --cloud openstack` and that cloud's credentials", field: "id")
+                               "run \(record.id) left resources on the OpenStack cloud \"\(cloud)\": send that cloud's credentials in the body ({\"openstack\": {...}}, or os_cloud / rc_file naming the server's files), or run `kloudbuster cleanup --run \(record.id) --cloud openstack`",
+                               field: "openstack")
             }
-            let report = try await Cleaner(ledger: ledger, deleters: CleanupCommand.deleters(ledger: ledger)).clean(run: record.id)
+            let report = try await Cleaner(ledger: ledger, deleters: deleters).clean(run: record.id)
             return try JSONReply.ok(["run_id": record.id, "clean": report.isClean, "lines": report.lines],
                                     audit: "cleaned \(record.id): \(report.lines.first ?? "")")
         }
@@ -149,6 +167,30 @@ struct RunRoutes {
         return view
     }
 
+    /// The OpenStack credentials a body gives (`openstack`) or names on the server (`os_cloud`,
+    /// `rc_file`), nil when none; one way at a time. Unless `read`, only their shape is checked.
+    static func credentials(_ body: JSONBody, read: Bool = true) throws -> OpenStackCredentials? {
+        let entry = try body.object("openstack")
+        let osCloud = try body.string("os_cloud", maxLength: 4096), rcFile = try body.string("rc_file", maxLength: 4096)
+        guard [entry != nil, osCloud != nil, rcFile != nil].filter({ $0 }).count <= 1 else {
+            throw APIError.invalid("give one of openstack, os_cloud and rc_file, not several", field: entry != nil ? "openstack" : "os_cloud")
+        }
+        do {
+            if let entry { try OpenStackCredentials.checkRequestShape(entry) }
+            guard read else { return nil }
+            if let entry { return try OpenStackCredentials.fromRequest(entry) }
+            if osCloud == nil && rcFile == nil { return nil }
+            return try CloudOptions.credentials(rcFile: rcFile, osCloud: osCloud)
+        } catch let error as OpenStackCredentialError {
+            throw APIError.invalid(error.description, field: error.field ?? credentialField(body))
+        }
+    }
+
+    /// The key that named the credentials that failed: the server's own environment when none.
+    static func credentialField(_ body: JSONBody) -> String {
+        ["openstack", "os_cloud", "rc_file"].first { body.object[$0] != nil } ?? "cloud"
+    }
+
     /// The `RunRequest` a start body asks for.
     static func runRequest(_ body: JSONBody) throws -> RunRequest {
         let configuration: Configuration
@@ -169,6 +211,12 @@ struct RunRoutes {
             throw APIError.invalid(CloudOptions.message(for: error), field: "cloud")
         }
         var request = RunRequest(configuration: configuration, cloud: cloud)
+        if body.object["openstack"] != nil {
+            guard cloud.cloud == .openstack else {
+                throw APIError.invalid("openstack credentials need \"cloud\": \"openstack\"", field: "openstack")
+            }
+            request.openstackCredentials = try credentials(body)
+        }
         request.label = try body.string("label", maxLength: 200)
         request.noCleanup = try body.bool("no_cleanup") ?? false
         // Files the server writes come from its own state folder: a request names none.

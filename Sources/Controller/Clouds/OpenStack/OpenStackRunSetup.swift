@@ -23,11 +23,12 @@ public struct OpenStackRunSetup: Sendable {
     /// What was adjusted, for the user.
     public let notes: [String]
 
-    /// Reads the credentials and files named by `options`.
+    /// Reads the credentials and files named by `options`; `credentials`, when given, are the
+    /// server (first) cloud's instead of what `options` names.
     ///
     /// - Throws: `OpenStackCredentialError` or `OpenStackPlanError` naming the file or variable.
-    public init(options: CloudOptions, topologyFile: String?, configuration: Configuration) throws {
-        server = try options.serverCredentials(openrcFile: configuration.openstack.openrcFile)
+    public init(options: CloudOptions, topologyFile: String?, configuration: Configuration, credentials: OpenStackCredentials? = nil) throws {
+        server = try credentials ?? options.serverCredentials(openrcFile: configuration.openstack.openrcFile)
         client = try options.testingCredentials() ?? server
         var sessions = [server.cloudName: OpenStackSession(credentials: server)]
         if client.cloudName != server.cloudName { sessions[client.cloudName] = OpenStackSession(credentials: client) }

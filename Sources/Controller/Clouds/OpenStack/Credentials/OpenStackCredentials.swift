@@ -162,6 +162,8 @@ public struct OpenStackCredentialError: Error, CustomStringConvertible, Sendable
     public let problem: String
     /// What to do.
     public let remedy: String
+    /// The request key at fault, for credentials given to the server (`openstack.auth.x`).
+    public var field: String?
 
     /// One line for the user.
     public var description: String { "OpenStack credentials from \(source): \(problem); \(remedy)" }

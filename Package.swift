@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // zlib, for the HdrHistogram V2 compressed encoding.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libdeflate (Debian libdeflate-dev): whole-buffer zlib inflate with no per-stream state,
+        // for the interval histograms the controller merges by the thousand every second.
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
         // libzmq (with CURVE through libsodium), for the controller<->agent link.
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         // OpenSSL's libcrypto, for the HMAC-SHA256 of amphora heartbeats.
@@ -43,7 +46,7 @@ let package = Package(
         .target(
             name: "Proto",
             dependencies: [
-                "CZlib", "CZeroMQ",
+                "CZlib", "CDeflate", "CZeroMQ",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Wire/Schema"]

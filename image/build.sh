@@ -4,9 +4,9 @@
 #
 # Two layers, so that changing the agent does not rebuild an operating system:
 #   base   Debian bookworm built by diskimage-builder from the elements in image/elements
-#          (debian-minimal, vm, kb-agent: nginx, libzmq5, libsodium23, the kb-agent unit, DHCP),
-#          cached in $KB_IMAGE_CACHE keyed by everything it is made from (the elements'
-#          files, diskimage-builder's version, the release and the mirrors);
+#          (debian-minimal, vm, kb-agent: nginx, libzmq5, libsodium23, libdeflate0, the kb-agent
+#          unit, DHCP), cached in $KB_IMAGE_CACHE keyed by everything it is made from (the
+#          elements' files, diskimage-builder's version, the release and the mirrors);
 #   agent  kb-agent built with --static-swift-stdlib and stripped (cached the same way, keyed by
 #          the toolchain, the C headers' packages, the manifest, the resolved dependencies and
 #          the agent's sources), copied into a copy of the base; its shared libraries are
@@ -116,9 +116,9 @@ fi
 # Building it takes minutes of both CPUs, which `make test` also needs for the tests.
 swift package resolve --scratch-path .build-static >&2
 agent_key=$( { swift --version 2>&1
-               dpkg-query -W -f '${Package} ${Version}\n' libzmq3-dev libsodium-dev libssl-dev zlib1g-dev 2>&1 || true
+               dpkg-query -W -f '${Package} ${Version}\n' libzmq3-dev libsodium-dev libssl-dev zlib1g-dev libdeflate-dev 2>&1 || true
                sha256sum Package.swift Package.resolved
-               find Sources/Agent Sources/Proto Sources/CHttpGen Sources/CZlib Sources/CZeroMQ Sources/CCrypto Sources/kb-agent \
+               find Sources/Agent Sources/Proto Sources/CHttpGen Sources/CZlib Sources/CDeflate Sources/CZeroMQ Sources/CCrypto Sources/kb-agent \
                     -type f -print0 | sort -z | xargs -0 sha256sum
              } | sha256sum | cut -c1-16)
 cached_agent=$cache/kb-agent-$agent_key

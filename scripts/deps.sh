@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libzmq3-dev libsodium-dev libsqlite3-dev libmariadb-dev pkg-config openssl python3-venv procps iproute2)
+PACKAGES=(nginx wrk curl libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libzmq3-dev libsodium-dev libsqlite3-dev libmariadb-dev pkg-config openssl python3-venv procps iproute2)
 # The agent image (image/build.sh: diskimage-builder's tools) and the qemu cloud (VMs, config
 # drives, the per-connection forward to the controller, DHCP on the run's bridge).
 PACKAGES+=(qemu-utils qemu-system-x86 debootstrap fdisk sudo genisoimage socat dnsmasq-base systemd)

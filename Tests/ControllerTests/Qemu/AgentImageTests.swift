@@ -43,7 +43,7 @@ struct AgentImageTests {
                 let owner = search.split(separator: ":").first.map(String.init) ?? ""
                 #expect(packages.contains(owner), "\(library) (\(real)) belongs to \(owner), not in the manifest")
             }
-            for package in ["nginx", "libzmq5", "libsodium23", "libssl3", "zlib1g"] {
+            for package in ["nginx", "libzmq5", "libsodium23", "libssl3", "zlib1g", "libdeflate0"] {
                 #expect(packages.contains(package), "\(package) is not in the image")
             }
             let wants = root.appendingPathComponent("etc/systemd/system/multi-user.target.wants/kb-agent.service")

@@ -105,8 +105,9 @@ extension Histogram {
     }
 
     /// Decodes a V2 encoding straight into this histogram's counts, without building a second
-    /// 23,552-entry array: the controller's merge path. The encoding must have this layout
-    /// (`layoutMismatch` otherwise); on any error the histogram is left unchanged.
+    /// 23,552-entry array. The encoding must have this layout (`layoutMismatch` otherwise); on
+    /// any error the histogram is left unchanged. To merge many, `HistogramMerger` does the same
+    /// with no allocation per encoding, in a little over half the time.
     public mutating func add(decodingV2 bytes: [UInt8]) throws {
         let layout = self.layout
         try bytes.withUnsafeBufferPointer { bytes in

@@ -74,6 +74,43 @@ struct IntervalAggregatorTests {
         #expect(!merged.agents.contains("b"))
     }
 
+    @Test("the merge equals decoding each report and adding it, whatever malformed reports come in between")
+    func mergeMatchesReferenceDespiteMalformedReports() throws {
+        let aggregator = IntervalAggregator()
+        var reference = Histogram()
+        var requests: UInt64 = 0
+        // Past the 23,552 counts: 23,552 zeros (ZigZag of -23,552 is 47,103), then a count of 1.
+        let pastTheEnd: [UInt8] = [0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 3]
+            + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0xd6, 0x93, 0xa4, 0x00] + [0x3f, 0xf0, 0, 0, 0, 0, 0, 0]
+            + [0xff, 0xef, 0x02, 0x02]
+        for agent in 0..<60 {
+            // Counts from 1 to a few hundred per bucket, spread from 1 µs to minutes.
+            let values = (0..<(50 + agent * 131)).map { Int64(1 + ($0 * 7919 + agent * 104_729) % (agent % 2 == 0 ? 3_000 : 90_000_000)) }
+            let good = report("a\(agent)", group: "g\(agent % 4)", index: 0, values: values)
+            aggregator.add(good)
+            try reference.add(Histogram(decodingV2: good.latencyHistogram))
+            requests += good.requests
+            var bad = report("bad\(agent)", group: "g0", index: 0, values: values)
+            switch agent % 4 {
+            case 0: bad.latencyHistogram.removeLast(1 + agent % 9)
+            case 1: for offset in 10..<min(20, bad.latencyHistogram.count) { bad.latencyHistogram[offset] = 0xff }
+            case 2: bad.latencyHistogram[2] = 0x00
+            default: bad.latencyHistogram = pastTheEnd
+            }
+            aggregator.add(bad)
+        }
+        let merged = try #require(aggregator.interval(0))
+        #expect(aggregator.rejected == 60)
+        #expect(merged.latency == reference)
+        #expect(merged.latency.totalCount == reference.totalCount && merged.latency.totalCount == Int64(requests))
+        #expect(merged.latency.minValue == reference.minValue && merged.latency.maxValue == reference.maxValue)
+        #expect(merged.requests == requests)
+        #expect(merged.agents.count == 60 && !merged.agents.contains("bad0"))
+        // Interval reports feed a group's counters, never its latency (that is the stage histograms').
+        #expect(aggregator.groups["g1"]?.requests ?? 0 > 0)
+        #expect(aggregator.groups["g1"]?.latency.isEmpty == true)
+    }
+
     @Test("stage histograms from final reports give each group its own latency")
     func groupLatencyFromStageHistograms() throws {
         let aggregator = IntervalAggregator()

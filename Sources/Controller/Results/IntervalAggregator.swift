@@ -7,8 +7,10 @@ import Proto
 /// while a second's reports arrive. A group's latency over the stage comes instead from each
 /// agent's cumulative stage histogram, sent once with its final report (`addStage`): merging
 /// every interval report into one of thousands of cold 188 KB group histograms as well would
-/// cost more than the decoding itself. Accumulators are reference types so that merging into
-/// a dictionary entry never copies its 23,552 counts. One owner (the run coordinator) uses it.
+/// cost more than the decoding itself, and a group allocates its histogram only then.
+/// Accumulators are reference types so that merging into a dictionary entry never copies its
+/// 23,552 counts; one `HistogramMerger` decodes every report straight into them. One owner
+/// (the run coordinator) uses it.
 public final class IntervalAggregator {
     /// Everything merged for one interval or one group.
     public final class Merged {
@@ -22,8 +24,10 @@ public final class IntervalAggregator {
         public private(set) var errors = ErrorTally()
         /// Responses by status code.
         public private(set) var statusCodes: [Int: UInt64] = [:]
-        /// The merged latency histogram, microseconds.
-        public fileprivate(set) var latency = Histogram()
+        /// The merged latency histogram, microseconds (empty when nothing was merged into it).
+        public var latency: Histogram { merged ?? Histogram() }
+        /// Allocated by the first merge: groups that never get a stage histogram hold none.
+        fileprivate var merged: Histogram?
         /// The exact largest latency reported, microseconds.
         public private(set) var latencyMaxMicroseconds: Int64 = 0
 
@@ -38,6 +42,7 @@ public final class IntervalAggregator {
     }
 
     private var intervals: [Int: Merged] = [:]
+    private let merger = HistogramMerger()
     /// Per-group totals over the stage so far.
     public private(set) var groups: [String: Merged] = [:]
     /// Reports whose histogram did not decode (counted and dropped, never merged half-way).
@@ -55,7 +60,7 @@ public final class IntervalAggregator {
             return created
         }()
         do {
-            try interval.latency.add(decodingV2: report.latencyHistogram)
+            try merge(report.latencyHistogram, into: interval)
         } catch {
             rejected += 1
             return
@@ -69,12 +74,17 @@ public final class IntervalAggregator {
     @discardableResult
     public func addStage(group name: String, latencyHistogram: [UInt8]) -> Bool {
         do {
-            try group(name).latency.add(decodingV2: latencyHistogram)
+            try merge(latencyHistogram, into: group(name))
             return true
         } catch {
             rejected += 1
             return false
         }
+    }
+
+    private func merge(_ encoded: [UInt8], into target: Merged) throws {
+        if target.merged == nil { target.merged = Histogram() }
+        try merger.add(encoded, to: &target.merged!)
     }
 
     private func group(_ name: String) -> Merged {

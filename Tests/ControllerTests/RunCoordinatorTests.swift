@@ -69,6 +69,10 @@ struct RunCoordinatorTests {
         let merged = try Histogram(decodingV2Base64: outcome.document.histogram)
         #expect(merged.totalCount == Int64(sent))
         #expect(merged == f.launcher.book.latencies.withLock { $0 })
+        // Every report's engine lag histogram is merged into the stage's.
+        let lags = f.launcher.book.lags.withLock { $0 }
+        #expect(lags.totalCount == Int64(sent))
+        #expect(entry.engineLagMaxUs == lags.maxValue && entry.engineLagP99Us == lags.value(atPercentile: 99))
         #expect(outcome.document.agents.allSatisfy { $0.status == "ok" && $0.joined })
         #expect(outcome.document.intervals.map(\.requests).reduce(0, +) == sent)
         // The files and the state store.

@@ -17,6 +17,7 @@ final class RunFakeAgent: Sendable {
     final class Ledgerbook: Sendable {
         let requests = Mutex<UInt64>(0)
         let latencies = Mutex(Histogram())
+        let lags = Mutex(Histogram())
     }
 
     let userData: AgentUserData
@@ -149,6 +150,10 @@ final class RunFakeAgent: Sendable {
             report.statusCodes = [200: 100]
             report.latencyHistogram = Data(histogram.encodedV2())
             report.latencyMaxUs = histogram.maxValue
+            var lag = Histogram()
+            for n in 0..<100 { lag.record(Int64(5 + (n * 13 + index) % 400)) }
+            report.lagHistogram = Data(lag.encodedV2())
+            report.lagMaxUs = lag.maxValue
             if report.final {
                 report.stageLatencyHistogram = Data(stage.encodedV2())
                 report.stageLatencyMaxUs = stage.maxValue
@@ -158,6 +163,7 @@ final class RunFakeAgent: Sendable {
             send(.intervalReport(report))
             book.requests.withLock { $0 += 100 }
             book.latencies.withLock { try? $0.add(histogram) }
+            book.lags.withLock { try? $0.add(lag) }
             if silentAfterFirstReport {
                 // Like a SIGKILL: nothing more, not even heartbeats.
                 silent.withLock { $0 = true }

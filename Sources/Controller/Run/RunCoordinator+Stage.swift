@@ -121,7 +121,7 @@ extension RunCoordinator {
         agentTotals[agentID] = totals
         if !report.lagHistogram.isEmpty {
             // A malformed lag histogram only loses the saturation check's input.
-            _ = try? current.result.engineLag.add(decodingV2: Array(report.lagHistogram))
+            _ = try? current.merger.add(report.lagHistogram, to: &current.result.engineLag)
         }
         current.result.clientCPUSeconds[agentID, default: 0] += report.cpuUserS + report.cpuSysS
         let times = current.times[index]

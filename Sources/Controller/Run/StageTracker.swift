@@ -25,6 +25,8 @@ struct StageTracker {
     let aggregator = IntervalAggregator()
     /// The open intervals by group, for the live view; nil with one group.
     let groups: GroupIntervals?
+    /// Merges the engine lag histograms into `result` (the aggregator has its own for latencies).
+    let merger = HistogramMerger()
     /// The stage's totals.
     var result: StageResult
     /// The highest index closed so far; -1 before the first.

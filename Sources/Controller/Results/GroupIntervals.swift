@@ -25,6 +25,7 @@ final class GroupIntervals {
     /// Whether per-group percentiles are kept.
     let keepsLatency: Bool
     private var open: [Int: [String: Entry]] = [:]
+    private let merger = HistogramMerger()
 
     /// A breakdown for a stage of `clients` clients in `groups` groups.
     init(groups: Int, clients: Int) {
@@ -49,7 +50,7 @@ final class GroupIntervals {
         guard keepsLatency, !report.latencyHistogram.isEmpty else { return }
         if entry.latency == nil { entry.latency = Histogram() }
         // In place (no copy of the counts); a report that does not decode adds nothing.
-        _ = try? entry.latency!.add(decodingV2: report.latencyHistogram)
+        _ = try? merger.add(report.latencyHistogram, to: &entry.latency!)
     }
 
     /// Removes interval `index` and returns its groups in natural order, rates over `seconds`.

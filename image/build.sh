@@ -113,11 +113,16 @@ fi
 # --- the agent (while the base builds: it does not need the agent) -----------------------------
 # Cached too, keyed by everything the binary is made from: the toolchain, the C libraries'
 # headers, the manifest and the resolved dependencies, and the sources of kb-agent's targets.
-# Building it takes minutes of both CPUs, which `make test` also needs for the tests.
+# Building it takes minutes of both CPUs, which `make test` also needs for the tests. The
+# resolved dependencies count by identity and revision: Package.resolved's bytes differ between
+# checkouts that resolved the same versions (a pin's URL with or without .git, its originHash).
 swift package resolve --scratch-path .build-static >&2
 agent_key=$( { swift --version 2>&1
                dpkg-query -W -f '${Package} ${Version}\n' libzmq3-dev libsodium-dev libssl-dev zlib1g-dev libdeflate-dev 2>&1 || true
-               sha256sum Package.swift Package.resolved
+               sha256sum Package.swift
+               python3 -c 'import json
+for pin in sorted(json.load(open("Package.resolved"))["pins"], key=lambda p: p["identity"]):
+    print(pin["identity"], pin["state"].get("revision"), pin["state"].get("version"))'
                find Sources/Agent Sources/Proto Sources/CHttpGen Sources/CZlib Sources/CDeflate Sources/CZeroMQ Sources/CCrypto Sources/kb-agent \
                     -type f -print0 | sort -z | xargs -0 sha256sum
              } | sha256sum | cut -c1-16)

@@ -1,4 +1,4 @@
-import Foundation
+import Controller
 import NIOSSL
 
 /// The certificate and key `kloudbuster serve --tls-cert --tls-key` serves HTTPS with, read
@@ -13,18 +13,20 @@ public struct ServerTLS: Sendable {
     ///
     /// - Throws: `ServerTLSError` naming the file and the option that gave it.
     public init(certificateFile: String, keyFile: String) throws {
+        let certificateText = try Self.read(certificateFile, option: "--tls-cert")
+        let keyText = try Self.read(keyFile, option: "--tls-key")
         let chain: [NIOSSLCertificate]
         do {
-            chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+            chain = try NIOSSLCertificate.fromPEMBytes(Array(certificateText.utf8))
         } catch {
-            throw ServerTLSError("--tls-cert \(certificateFile): \(Self.describe(error, file: certificateFile, what: "a PEM certificate"))")
+            throw ServerTLSError("--tls-cert \(certificateFile): not a PEM certificate (\(error))")
         }
         guard !chain.isEmpty else { throw ServerTLSError("--tls-cert \(certificateFile): no PEM certificate in the file") }
         let key: NIOSSLPrivateKey
         do {
-            key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+            key = try NIOSSLPrivateKey(bytes: Array(keyText.utf8), format: .pem)
         } catch {
-            throw ServerTLSError("--tls-key \(keyFile): \(Self.describe(error, file: keyFile, what: "an unencrypted PEM private key"))")
+            throw ServerTLSError("--tls-key \(keyFile): not an unencrypted PEM private key (\(error))")
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -38,11 +40,13 @@ public struct ServerTLS: Sendable {
         self.configuration = configuration
     }
 
-    /// What went wrong with `file`, for a person.
-    static func describe(_ error: any Error, file: String, what: String) -> String {
-        if !FileManager.default.fileExists(atPath: file) { return "no such file" }
-        if !FileManager.default.isReadableFile(atPath: file) { return "not readable by this user" }
-        return "not \(what) (\(error))"
+    /// The text of `path`, or the reason it cannot be read (FileProblem's plain words).
+    private static func read(_ path: String, option: String) throws -> String {
+        do throws(FileProblem) {
+            return try FileProblem.readText(path)
+        } catch {
+            throw ServerTLSError("\(option) \(path): \(error.reason)")
+        }
     }
 }
 

@@ -9,7 +9,6 @@ final class APITestGate: RunTestGate {
         var waiting: CheckedContinuation<InteractiveStep, Never>?
         /// An answer given before the test ended (the next `next` takes it at once).
         var early: InteractiveStep?
-        var finishedTests = 0
     }
 
     private let state = Mutex(State())
@@ -18,7 +17,6 @@ final class APITestGate: RunTestGate {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let answer: InteractiveStep? = state.withLock { state in
-                    state.finishedTests = number
                     if let early = state.early {
                         state.early = nil
                         return early
@@ -36,22 +34,16 @@ final class APITestGate: RunTestGate {
     /// Gives the answer; false when a test is running and an answer is already queued.
     @discardableResult
     func answer(_ step: InteractiveStep) -> Bool {
-        let waiting: CheckedContinuation<InteractiveStep, Never>? = state.withLock { state in
+        let (waiting, accepted): (CheckedContinuation<InteractiveStep, Never>?, Bool) = state.withLock { state in
             if let waiting = state.waiting {
                 state.waiting = nil
-                return waiting
+                return (waiting, true)
             }
-            guard state.early == nil else { return nil }
+            guard state.early == nil else { return (nil, false) }
             state.early = step
-            return nil
+            return (nil, true)
         }
         waiting?.resume(returning: step)
-        return true
+        return accepted
     }
-
-    /// Whether the run waits for an answer now.
-    var isWaiting: Bool { state.withLock { $0.waiting != nil } }
-
-    /// Tests finished so far.
-    var finishedTests: Int { state.withLock { $0.finishedTests } }
 }

@@ -125,7 +125,7 @@ events { worker_connections $WC; use epoll; multi_accept on; }
 http {
     types { text/plain txt; }
     default_type text/plain;
-    log_format kb '\$status \$request_uri \$remote_addr \$request_method \$request_length';
+    log_format kb '\$status \$request_uri \$remote_addr \$request_method \$request_length \$msec';
     $log
     client_body_temp_path $DIR/tmp/body;
     proxy_temp_path $DIR/tmp/proxy;

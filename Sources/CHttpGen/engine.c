@@ -69,6 +69,11 @@ static hg_status check_config(const hg_config *c, char *message, size_t message_
         return failf(HG_EINVAL, message, message_len,
                      "rate: %g requests/s is below the thread count %u; each thread needs at least 1 request/s",
                      c->rate, c->threads);
+    if (c->send_window_us > 1000000)
+        return failf(HG_EINVAL, message, message_len, "send window: %llu us is more than the 1 s limit",
+                     (unsigned long long)c->send_window_us);
+    if (c->send_window_us > 0 && c->rate == 0)
+        return failf(HG_EINVAL, message, message_len, "send window: only a rate has a schedule to quantize");
     if (c->body_size > MAX_BODY_SIZE)
         return failf(HG_EINVAL, message, message_len, "body size: %llu bytes is more than the 256 MiB limit",
                      (unsigned long long)c->body_size);
@@ -200,6 +205,7 @@ hg_status hg_engine_create(const hg_config *config, hg_engine **out, char *messa
     e->connections = config->connections;
     e->thread_count = config->threads;
     e->rate = config->rate;
+    e->window_ns = (int64_t)config->send_window_us * 1000;
     e->close_each = config->close_each;
     e->tls_verify = config->tls_verify;
     e->timeout_ns = (int64_t)config->timeout_us * 1000;

@@ -135,7 +135,8 @@ typedef struct hg_thread {
     uint32_t next_connect;   /* initial connects are started in bounded batches */
     uint32_t connecting;     /* connects in flight */
     uint32_t busy;           /* requests in flight (CS_WRITING or CS_READING) */
-    /* rate schedule: slot s belongs to connection (s % nconns) at t0 + s * slot_ns */
+    /* rate schedule: slot s belongs to connection (s % nconns) at t0 + s * slot_ns, rounded
+     * down to the engine's send window (slot_time) */
     int scheduled;           /* initial connects done; the schedule has started */
     int released;            /* the start time has passed */
     int64_t t0;
@@ -170,6 +171,7 @@ struct hg_engine {
     uint32_t connections;
     uint32_t thread_count;
     double rate;
+    int64_t window_ns;       /* rate mode: the schedule's quantum; 0 = none */
     int64_t timeout_ns;
     int64_t scan_ns;
     int64_t t0;

@@ -17,6 +17,15 @@
 
 int64_t hg_now_ns(void) { return clock_ns(); }
 
+/* When slot s of the thread's schedule is due: its exact time, rounded down to the start of
+ * its send window. */
+static int64_t slot_time(const hg_thread *t, uint64_t s) {
+    int64_t offset = (int64_t)((double)s * t->slot_ns);
+    int64_t window = t->engine->window_ns;
+    if (window > 0) offset -= offset % window;
+    return t->t0 + offset;
+}
+
 /* Start the connection's next request if its schedule allows it now. */
 void kick(hg_thread *t, conn *c) {
     hg_engine *e = t->engine;
@@ -25,7 +34,7 @@ void kick(hg_thread *t, conn *c) {
     if (now < e->t0) return; /* before the start time: connected, waiting (see release) */
     if (e->rate > 0) {
         if (!t->scheduled) return; /* the schedule starts once the thread's connections are up */
-        int64_t intended = t->t0 + (int64_t)(((double)c->next_k * t->nconns + c->slot) * t->slot_ns);
+        int64_t intended = slot_time(t, (uint64_t)c->next_k * t->nconns + c->slot);
         if (intended > now) return; /* its slot comes later */
         c->next_k++;
         /* Lag is the engine's own lateness: from when both the slot had come and the
@@ -67,7 +76,13 @@ static void release(hg_thread *t) {
  * its previous request catches up as soon as that one completes, timed from its slot. */
 static void dispatch(hg_thread *t, int64_t now) {
     if (now < t->t0) return;
-    uint64_t due = (uint64_t)((double)(now - t->t0) / t->slot_ns) + 1;
+    /* Slots before `due` are due: an estimate from the rate, then made exact with slot_time,
+     * the same rounding kick() applies, so a visited slot is never one kick() finds early. */
+    int64_t window = t->engine->window_ns;
+    int64_t end = window > 0 ? ((now - t->t0) / window + 1) * window : now - t->t0 + 1;
+    uint64_t due = (uint64_t)((double)end / t->slot_ns) + 1;
+    while (due > t->next_slot && slot_time(t, due - 1) > now) due--;
+    while (slot_time(t, due) <= now) due++;
     if (due <= t->next_slot) return;
     if (due - t->next_slot >= t->nconns) {
         for (uint32_t i = 0; i < t->nconns; i++)
@@ -128,8 +143,8 @@ void *loop_main(void *arg) {
         } else if (!t->released) {
             if (e->t0 < wake) wake = e->t0;
         } else if (e->rate > 0 && t->scheduled) {
-            int64_t slot_time = t->t0 + (int64_t)((double)t->next_slot * t->slot_ns);
-            if (slot_time < wake) wake = slot_time;
+            int64_t next = slot_time(t, t->next_slot);
+            if (next < wake) wake = next;
         }
         int64_t wait = wake - now;
         if (wait < 0) wait = 0;

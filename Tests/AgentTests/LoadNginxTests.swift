@@ -46,7 +46,7 @@ struct LoadNginxTests {
         ])
         #expect(result.requests > 100)
         #expect(result.errors.total == 0)
-        // Log lines are "status uri remote_addr method request_length".
+        // Log lines are "status uri remote_addr method request_length msec".
         let clients = Set(try nginx.accessLogLines().map { $0.split(separator: " ")[2] })
         #expect(clients == ["127.0.0.2", "127.0.0.3", "127.0.0.4"])
     }
@@ -64,7 +64,7 @@ struct LoadNginxTests {
         #expect(result.status_codes == ["200": result.requests])
         let lines = try nginx.accessLogLines()
         #expect(UInt64(lines.count) == result.requests)
-        // Log lines are "status uri remote_addr method request_length".
+        // Log lines are "status uri remote_addr method request_length msec".
         #expect(lines.allSatisfy { $0.split(separator: " ")[3] == "POST" })
     }
 

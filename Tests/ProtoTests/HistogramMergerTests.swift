@@ -66,7 +66,7 @@ struct HistogramMergerTests {
         let merger = HistogramMerger()
         var merged = Histogram()
         var expected = Histogram()
-        var encodings = Self.shapes().map { $0.encodedV2() }
+        var encodings = Self.shapes().map { $0.encodedV2() } + Self.shapes().map { $0.encodedV2(.stored) }
         // Also the uncompressed form, and a second round so the reused buffer holds old bytes.
         encodings += encodings.map { Self.uncompressedForm(of: $0) } + encodings.reversed()
         // Recorded values stop at index 23,220 (the highest trackable value); the decoder also
@@ -165,11 +165,12 @@ struct HistogramMergerTests {
         }
     }
 
-    @Test("corrupted and random bytes: the merger accepts exactly what the reference accepts, with the same counts")
-    func agreesWithReferenceOnCorruption() throws {
+    @Test("corrupted and random bytes: the merger accepts exactly what the reference accepts, with the same counts",
+          arguments: [Histogram.V2Compression.deflate, .stored])
+    func agreesWithReferenceOnCorruption(compression: Histogram.V2Compression) throws {
         let merger = HistogramMerger()
         var generator = SeededGenerator(seed: 14)
-        let valid = V2.variedHistogram(seed: 15, values: 400).encodedV2()
+        let valid = V2.variedHistogram(seed: 15, values: 400).encodedV2(compression)
         var inputs: [[UInt8]] = []
         for position in valid.indices {
             for mask: UInt8 in [0x01, 0x5a, 0x80] {

@@ -35,8 +35,9 @@ struct HistogramV2Tests {
         return bytes + [UInt8(truncatingIfNeeded: bits)]
     }
 
-    @Test("our encoding decodes in Python to the same counts, percentiles, min, max and mean")
-    func pythonDecodesOurs() throws {
+    @Test("our encoding decodes in Python to the same counts, percentiles, min, max and mean",
+          arguments: [Histogram.V2Compression.deflate, .stored])
+    func pythonDecodesOurs(compression: Histogram.V2Compression) throws {
         struct Request: Encodable { let encodings: [String]; let percentiles: [Double] }
         var zeroOnly = Histogram()
         zeroOnly.record(0, count: 3)
@@ -44,7 +45,7 @@ struct HistogramV2Tests {
         oneBig.record(45_000_000)
         let histograms = [Self.variedHistogram(seed: 1), Self.variedHistogram(seed: 2, values: 50), Histogram(), zeroOnly, oneBig]
         let answers = try PythonReference.call(
-            "decode", Request(encodings: histograms.map { $0.encodedV2Base64() }, percentiles: ReferenceStats.percentiles),
+            "decode", Request(encodings: histograms.map { $0.encodedV2Base64(compression) }, percentiles: ReferenceStats.percentiles),
             as: [ReferenceStats].self)
         try #require(answers.count == histograms.count)
         for (index, (histogram, reference)) in zip(histograms, answers).enumerated() {
@@ -94,6 +95,23 @@ struct HistogramV2Tests {
         #expect(bytes[8] == 0x78)  // zlib CMF: deflate, 32 KiB window
     }
 
+    @Test("the wire's stored form is one uncompressed final deflate block: the payload in clear, twice the bytes")
+    func storedFraming() throws {
+        let histogram = Self.variedHistogram(seed: 4)
+        let stored = histogram.encodedV2(.stored), deflated = histogram.encodedV2()
+        #expect(Array(stored.prefix(4)) == [0x1c, 0x84, 0x93, 0x14])
+        #expect(stored[8] == 0x78 && stored[9] == 0x01)  // zlib header, level 0
+        #expect(stored[10] == 0x01)  // BFINAL set, BTYPE 00 (stored)
+        // LEN and its complement, little-endian, then the uncompressed payload's cookie.
+        let blockLength = Int(stored[11]) | Int(stored[12]) << 8
+        #expect(Int(stored[13]) | Int(stored[14]) << 8 == blockLength ^ 0xffff)
+        #expect(Array(stored[15..<19]) == [0x1c, 0x84, 0x93, 0x13])
+        #expect(stored.count == 8 + 2 + 5 + blockLength + 4)
+        #expect(stored.count > deflated.count)
+        #expect(try Histogram(decodingV2: stored) == histogram)
+        #expect(Histogram.wireCompression == .stored)
+    }
+
     @Test("round trips keep every count, in every layout and when empty")
     func roundTrip() throws {
         let histograms = [
@@ -102,6 +120,7 @@ struct HistogramV2Tests {
         ]
         for histogram in histograms {
             #expect(try Histogram(decodingV2: histogram.encodedV2()) == histogram)
+            #expect(try Histogram(decodingV2: histogram.encodedV2(.stored)) == histogram)
             #expect(try Histogram(decodingV2Base64: histogram.encodedV2Base64() + "\n") == histogram)
         }
         var huge = Histogram()

@@ -29,7 +29,7 @@ func agentInterval(requests: Int, random: inout SplitMix64) -> [UInt8] {
         if random.unit() < 0.01 { value *= 20 + 80 * random.unit() }
         histogram.record(Int64(value))
     }
-    return histogram.encodedV2()
+    return histogram.encodedV2(Histogram.wireCompression)
 }
 
 let arguments = CommandLine.arguments

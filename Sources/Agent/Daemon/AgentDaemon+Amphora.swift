@@ -99,7 +99,7 @@ extension Kb_V1_IntervalReport {
         counters.lastError = sample.lastError ?? ""
         report.amphora = counters
         if sample.lag.totalCount > 0 {
-            report.lagHistogram = Data(sample.lag.encodedV2())
+            report.lagHistogram = Data(sample.lag.encodedV2(Histogram.wireCompression))
             report.lagMaxUs = sample.lagMaxUs
         }
         report.cpuUserS = cpu.user

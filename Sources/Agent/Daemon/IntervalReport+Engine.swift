@@ -34,11 +34,11 @@ extension Kb_V1_IntervalReport {
         // Empty means "no request completed" to the controller; an encoded empty histogram would
         // cost a few dozen bytes per agent and interval for nothing.
         if !totals.latency.isEmpty {
-            report.latencyHistogram = Data(totals.latency.encodedV2())
+            report.latencyHistogram = Data(totals.latency.encodedV2(Histogram.wireCompression))
             report.latencyMaxUs = totals.latencyMax
         }
         if !totals.lag.isEmpty {
-            report.lagHistogram = Data(totals.lag.encodedV2())
+            report.lagHistogram = Data(totals.lag.encodedV2(Histogram.wireCompression))
             report.lagMaxUs = totals.lagMax
         }
         report.cpuUserS = cpu.user
@@ -53,7 +53,7 @@ extension Kb_V1_IntervalReport {
     public mutating func makeFinal(stageTotals: EngineTotals) {
         final = true
         if !stageTotals.latency.isEmpty {
-            stageLatencyHistogram = Data(stageTotals.latency.encodedV2())
+            stageLatencyHistogram = Data(stageTotals.latency.encodedV2(Histogram.wireCompression))
         }
         stageLatencyMaxUs = stageTotals.latencyMax
     }

@@ -190,6 +190,8 @@ extension LoadEngine {
         config.rate = plan.rate ?? 0
         let (seconds, attoseconds) = plan.timeout.components
         config.timeout_us = UInt64(clamping: seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let (windowSeconds, windowAttoseconds) = plan.sendWindow.components
+        config.send_window_us = UInt64(clamping: windowSeconds * 1_000_000 + windowAttoseconds / 1_000_000_000_000)
         let sources = plan.sources.map { copy($0) }
         guard owned.count == 4 + (plan.headers.isEmpty ? 0 : 1) + plan.sources.count else {
             throw EngineError(kind: .outOfMemory, operation: "strdup", message: "cannot copy the configuration strings")

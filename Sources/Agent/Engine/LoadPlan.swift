@@ -33,6 +33,9 @@ public struct LoadPlan: Sendable, Equatable {
     public var rate: Double?
     /// Per-request (and per-connect) timeout; zero for none.
     public var timeout: Duration
+    /// With a rate: the schedule's quantum (requests due within one window go out together at
+    /// its start); zero sends each request at its own time.
+    public var sendWindow: Duration
     /// Numeric local addresses to bind, used round-robin per connection; empty for any.
     public var sources: [String]
     /// The URL as the user should see it in reports.
@@ -44,7 +47,8 @@ public struct LoadPlan: Sendable, Equatable {
         method: String = "GET", headers: [String] = [], bodySize: UInt64 = 0,
         tls: Bool = false, verifyCertificates: Bool = true, closeEachRequest: Bool = false,
         connections: Int = 10, threads: Int = 1, rate: Double? = nil,
-        timeout: Duration = .seconds(2), sources: [String] = [], displayURL: String? = nil
+        timeout: Duration = .seconds(2), sendWindow: Duration = .zero, sources: [String] = [],
+        displayURL: String? = nil
     ) {
         let bracketed = host.contains(":") ? "[\(host)]" : host
         let defaultPort: UInt16 = tls ? 443 : 80
@@ -63,6 +67,7 @@ public struct LoadPlan: Sendable, Equatable {
         self.threads = threads
         self.rate = rate
         self.timeout = timeout
+        self.sendWindow = sendWindow
         self.sources = sources
         self.displayURL = displayURL ?? "\(tls ? "https" : "http")://\(header)\(path)"
     }

@@ -45,6 +45,12 @@ extension LoadOptions {
                 throw ValidationError("--rate: \"\(rate)\" is less than one request per second for each of the \(threadCount) threads; give at least \(threadCount), or fewer --threads")
             }
         }
+        guard sendWindow.microseconds >= 0, sendWindow.microseconds <= 1_000_000 else {
+            throw ValidationError("--send-window: \"\(sendWindow)\" is not between 0 and 1s; give a time like 1ms or 200us, or 0 to send each request at its own time")
+        }
+        if sendWindow.microseconds > 0, rate == nil {
+            throw ValidationError("--send-window: only a --rate has a schedule to send in windows; give --rate too, or leave --send-window out")
+        }
         guard timeout.microseconds >= 0 else {
             throw ValidationError("--timeout: must not be negative (got \"\(timeout)\"); give a time like 2s or 500ms, or 0 to wait forever")
         }
@@ -70,7 +76,8 @@ extension LoadOptions {
             method: method, headers: headers, bodySize: bodySize.bytes,
             tls: target.scheme == .https, verifyCertificates: !insecure, closeEachRequest: closeEachRequest,
             connections: connections, threads: threadCount, rate: rate?.requestsPerSecond,
-            timeout: timeout.duration, sources: source?.addresses ?? [], displayURL: target.description)
+            timeout: timeout.duration, sendWindow: sendWindow.duration, sources: source?.addresses ?? [],
+            displayURL: target.description)
     }
 
     /// File descriptors and ephemeral ports: the two limits that stop a load long before the

@@ -41,6 +41,13 @@ public struct LoadOptions: ParsableArguments {
         transform: RateValue.init(parsing:))
     public var rate: RateValue?
 
+    /// The rate schedule's quantum.
+    @Option(name: .customLong("send-window"), parsing: .unconditional, help: ArgumentHelp(
+        "With --rate: requests scheduled within the same window of this length, like 1ms or 200us, are all due at the window's start and go out together (wrk2 sends in 1 ms ticks). Latency and send lag are still timed from the scheduled send, now the window's start, so coordinated omission stays corrected; the server sees the rate as a burst per window, and both sides pay one wake-up per burst instead of one per request. At most 1s; 0 sends each request at its own time. (default: 0)",
+        valueName: "time"),
+        transform: DurationValue.init(parsing:))
+    public var sendWindow = DurationValue(.zero)
+
     /// Per-request timeout.
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "How long a connect or a request may take before it counts as a timeout error, like 500ms or 2s; 0 waits forever. (default: 2s)",

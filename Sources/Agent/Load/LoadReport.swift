@@ -20,6 +20,7 @@ public struct LoadReport: Sendable {
         var text = "Running \(DurationValue(duration.duration)) test @ \(plan.displayURL)\n"
         text += "  \(plan.threads) thread\(plan.threads == 1 ? "" : "s") and \(plan.connections) connection\(plan.connections == 1 ? "" : "s")"
         if let rate = plan.rate { text += ", \(Formatting.fixed(rate, rate == rate.rounded() ? 0 : 2)) requests/s" }
+        if plan.rate != nil, plan.sendWindow > .zero { text += " in \(DurationValue(plan.sendWindow)) windows" }
         return text
     }
 

@@ -109,6 +109,13 @@ typedef struct hg_config {
     uint64_t timeout_us;        /**< Per-request (and per-connect) timeout in microseconds; 0 = none. */
     const char *const *sources; /**< Numeric local addresses to bind, used round-robin per connection; NULL for any. */
     uint32_t source_count;      /**< Entries in sources. */
+    /** Rate mode only: the schedule's quantum in microseconds; 0 = none. Requests whose
+     *  places in the schedule fall in the same window (counted from the start) are all due at
+     *  the window's start and go out together; latency and lag are timed from that start, so
+     *  the engine's own lateness still counts (coordinated omission stays corrected). The
+     *  server then sees the rate as a burst every window, as from wrk2's millisecond timers,
+     *  and both ends pay one wake-up per burst instead of one per request. */
+    uint64_t send_window_us;
 } hg_config;
 
 /** Opaque engine. */

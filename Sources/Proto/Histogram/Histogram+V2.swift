@@ -20,8 +20,23 @@ extension Histogram {
     static let cookieWordSizeMask: UInt32 = 0xf0
     static let payloadHeaderLength = 40
 
+    /// How the payload of a V2 compressed encoding is deflated. Both are standard zlib streams
+    /// under the compressed cookie, decoded by every HdrHistogram implementation.
+    public enum V2Compression: Sendable {
+        /// zlib's default level: the smallest encoding, for files and results.
+        case deflate
+        /// Stored (uncompressed) deflate blocks: about twice the bytes, but encoding is a copy and
+        /// a checksum, and decoding costs a third of a Huffman-coded block's inflate. The wire
+        /// uses it (`Histogram.wireCompression`): a controller merging 10,000 agents' intervals
+        /// spends most of its time inflating, and the agent's CPU belongs to the load it makes.
+        case stored
+    }
+
+    /// The compression interval reports use on the wire, agents and benchmarks alike.
+    public static let wireCompression = V2Compression.stored
+
     /// The standard V2 compressed encoding of this histogram.
-    public func encodedV2() -> [UInt8] {
+    public func encodedV2(_ compression: V2Compression = .deflate) -> [UInt8] {
         let countsLimit = lastNonZeroIndex.map { $0 + 1 } ?? 0
         let capacity = Self.payloadHeaderLength + 9 * countsLimit
         let payload = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, written in
@@ -61,7 +76,7 @@ extension Histogram {
             do {
                 let destination = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[8...]))
                 compressedLength = try payload.withUnsafeBytes { source in
-                    try Zlib.compress(source, into: destination)
+                    try Zlib.compress(source, into: destination, stored: compression == .stored)
                 }
             } catch {
                 // With a compressBound-sized buffer only an allocation failure inside zlib is left.
@@ -75,8 +90,8 @@ extension Histogram {
     }
 
     /// `encodedV2()` in standard Base64, the form .hlog lines and the Python package's `encode()` use.
-    public func encodedV2Base64() -> String {
-        Data(encodedV2()).base64EncodedString()
+    public func encodedV2Base64(_ compression: V2Compression = .deflate) -> String {
+        Data(encodedV2(compression)).base64EncodedString()
     }
 
     /// Decodes a V2 encoding, compressed (cookie 0x1c849314) or not (0x1c849313), taking the

@@ -15,12 +15,15 @@ enum Zlib {
 
     /// Deflates `source` with the zlib header and Adler-32 trailer (what Java's `Deflater` and
     /// Python's `zlib.compress` produce) into `destination`, which must hold `compressBound`
-    /// bytes; returns the compressed length.
-    static func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// bytes; returns the compressed length. `stored` writes uncompressed blocks (level 0).
+    static func compress(
+        _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, stored: Bool = false
+    ) throws -> Int {
         var destinationLength = uLongf(destination.count)
         let code = compress2(
             destination.baseAddress?.assumingMemoryBound(to: Bytef.self), &destinationLength,
-            source.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(source.count), Z_DEFAULT_COMPRESSION)
+            source.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(source.count),
+            stored ? Z_NO_COMPRESSION : Z_DEFAULT_COMPRESSION)
         try check(code, "compress2")
         return Int(destinationLength)
     }

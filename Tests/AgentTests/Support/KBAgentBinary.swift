@@ -72,6 +72,12 @@ struct LoadJSON: Decodable {
     let error_reasons: [String: String]
     let status_codes: [String: UInt64]
     let latency_us: Latency
+    struct Lag: Decodable {
+        let p50: Int64
+        let p99: Int64
+        let max: Int64
+    }
+    let lag_us: Lag?
     let histogram: String
     let cpu: CPU
     let intervals: [Interval]?

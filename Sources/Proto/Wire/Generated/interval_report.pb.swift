@@ -103,6 +103,8 @@ public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
 
   /// Latencies of this interval: HdrHistogram V2 compressed encoding (cookie 0x1c849304),
   /// values in µs, layout 1 µs to 1 h, 3 significant figures. Empty when no request completed.
+  /// Agents deflate it as stored blocks (cheap to inflate for a controller merging thousands);
+  /// any zlib stream is accepted.
   public var latencyHistogram: Data {
     get {_storage._latencyHistogram}
     set {_uniqueStorage()._latencyHistogram = newValue}

@@ -131,6 +131,18 @@ import Testing
         #expect(ConfigTestSupport.errors("client: {http_tool_configs: {duration: 30x}}").count == 1)
     }
 
+    @Test("send_window is a duration from 0 to 1 s; its default, 0, sends each request at its own time")
+    func sendWindow() throws {
+        #expect(try ConfigTestSupport.load("client: {http_tool_configs: {duration: 10}}").client.httpTool.sendWindow == .zero)
+        let windowed = try ConfigTestSupport.load("client: {http_tool_configs: {send_window: 1ms}}")
+        #expect(windowed.client.httpTool.sendWindow == .milliseconds(1))
+        #expect(try ConfigTestSupport.load("client: {http_tool_configs: {send_window: 1}}").client.httpTool.sendWindow == .seconds(1))
+        let errors = ConfigTestSupport.errors("client: {http_tool_configs: {send_window: 2s}}")
+        #expect(errors.map(\.path) == ["client.http_tool_configs.send_window"])
+        #expect(errors.first?.message.hasPrefix("expected a duration ≥ 0 and ≤ 1 s") == true, "\(errors)")
+        #expect(ConfigTestSupport.errors("client: {http_tool_configs: {send_window: -1ms}}").count == 1)
+    }
+
     @Test("a stop-limit percentile must be one KloudBuster reports, or 0")
     func percentile() {
         let errors = ConfigTestSupport.errors("""

@@ -28,6 +28,12 @@ extension AgentDaemon.ClientPlan {
         if params.rateLimit > 0, params.rateLimit < Double(params.threads) {
             return fail("rate_limit \(params.rateLimit) is below one request per second per thread (\(params.threads)); raise it or use fewer threads")
         }
+        guard params.sendWindowUs <= 1_000_000 else {
+            return fail("send_window_us \(params.sendWindowUs) is more than 1 s; give at most 1000000, or 0 to send each request at its own time")
+        }
+        if params.sendWindowUs > 0, params.rateLimit == 0 {
+            return fail("send_window_us \(params.sendWindowUs) without a rate_limit: only a rate has a schedule to send in windows")
+        }
         if !params.sourceAddress.isEmpty, !SourceAddresses.isNumericAddress(params.sourceAddress) {
             return fail("source_address \"\(params.sourceAddress)\" is not a numeric address; give the agent's own address or leave it empty")
         }
@@ -37,6 +43,7 @@ extension AgentDaemon.ClientPlan {
             connections: Int(params.connections), threads: Int(params.threads),
             rate: params.rateLimit > 0 ? params.rateLimit : nil,
             timeout: .milliseconds(Int64(clamping: params.timeoutMs)),
+            sendWindow: .microseconds(Int64(clamping: params.sendWindowUs)),
             sources: params.sourceAddress.isEmpty ? [] : [params.sourceAddress], displayURL: target.description)
         return .success(Self(plan: plan, reportInterval: .milliseconds(Int64(clamping: params.reportIntervalMs))))
     }

@@ -40,6 +40,8 @@ extension Configuration {
         public var connections: Int
         /// `rate_limit`: requests per second per client; nil = unlimited (0 in YAML).
         public var rateLimit: Int?
+        /// `send_window`: with a rate, the schedule's quantum; zero sends each request at its own time.
+        public var sendWindow: Duration
         /// `timeout`: how long a request may take before it counts as a timeout.
         public var timeout: Duration
         /// `connection_type`.
@@ -54,6 +56,7 @@ extension Configuration {
             connections = reader.int("connections")
             let rate = reader.int("rate_limit")
             rateLimit = rate == 0 ? nil : rate
+            sendWindow = reader.duration("send_window")
             timeout = reader.duration("timeout")
             // The validator accepted the word case-insensitively; map it to the spelling.
             let type = reader.string("connection_type").lowercased()

@@ -78,6 +78,7 @@ enum ConfigurationSchema {
         field("threads", .count),
         field("connections", .count),
         field("rate_limit", .integer(minimum: 0, unit: "requests per second")),
+        field("send_window", .scalar(.init(kind: .duration, minimum: 0, maximum: 1))),
         field("timeout", .seconds),
         field("connection_type", .scalar(.init(kind: .choice(["Keep-alive", "New"])))),
         field("report_interval", .secondsOrZero),

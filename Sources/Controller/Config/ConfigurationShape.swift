@@ -45,7 +45,7 @@ struct ConfigurationScalarRule: Sendable {
     var minimum: Double?
     /// Whether `minimum` itself is refused (durations must be positive, not zero).
     var minimumExclusive = false
-    /// The largest accepted number.
+    /// The largest accepted number (for a duration, in seconds).
     var maximum: Double?
     /// The unit numbers are in, for messages ("seconds").
     var unit: String?
@@ -63,7 +63,8 @@ struct ConfigurationScalarRule: Sendable {
             return "0 (no latency check) or a percentile KloudBuster reports: "
                 + Self.percentiles.map { ConfigurationScalar.float($0).numberText }.joined(separator: ", ")
         case .duration:
-            return "a duration \(minimumExclusive ? "> 0" : "≥ 0"): \(DurationText.forms)"
+            let upTo = maximum.map { " and ≤ \(ConfigurationScalar.float($0).numberText) s" } ?? ""
+            return "a duration \(minimumExclusive ? "> 0" : "≥ 0")\(upTo): \(DurationText.forms)"
         case .integer, .number:
             var text = kind == .integer ? "an integer" : "a number"
             if unit == "seconds" { text += " of seconds" }

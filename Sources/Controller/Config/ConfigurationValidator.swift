@@ -113,6 +113,7 @@ struct ConfigurationValidator {
             let duration = scalar.number.flatMap(DurationText.duration(seconds:))
                 ?? { if case let .string(text) = scalar { DurationText.parse(text) } else { nil } }()
             guard let duration else { return wrong }
+            if let maximum = rule.maximum, duration > .milliseconds(Int64(maximum * 1_000)) { return wrong }
             return rule.minimumExclusive && duration == .zero ? wrong : nil
         case .integer, .number:
             guard let number = scalar.number, rule.kind == .number || scalar.isInteger else { return wrong }

@@ -96,6 +96,7 @@ extension RunCoordinator {
             params.threads = UInt32(tool.threads)
             params.rateLimit = Double(tool.rateLimit ?? 0)
             params.timeoutMs = UInt64(tool.timeout.inSeconds * 1000)
+            params.sendWindowUs = tool.rateLimit == nil ? 0 : UInt64(tool.sendWindow.inSeconds * 1_000_000)
             params.reportIntervalMs = UInt64(settings.reportInterval.inSeconds * 1000)
             params.closeEachRequest = tool.connectionType == .new
             params.sourceAddress = channel.roster.entry(client.id)?.address ?? client.address

@@ -123,6 +123,10 @@ public nonisolated struct Kb_V1_HttpClientParams: Sendable {
   /// Numeric local address to send from; empty = let the kernel choose.
   public var sourceAddress: String = String()
 
+  /// With a rate: the schedule's quantum in µs; requests due within one window go out together
+  /// at its start, timed from it (`kb-agent load --send-window`). 0 = each at its own time.
+  public var sendWindowUs: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -279,7 +283,7 @@ nonisolated extension Kb_V1_HttpServerParams: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Kb_V1_HttpClientParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HttpClientParams"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}target_url\0\u{1}connections\0\u{1}threads\0\u{3}rate_limit\0\u{3}timeout_ms\0\u{3}report_interval_ms\0\u{3}close_each_request\0\u{3}source_address\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}target_url\0\u{1}connections\0\u{1}threads\0\u{3}rate_limit\0\u{3}timeout_ms\0\u{3}report_interval_ms\0\u{3}close_each_request\0\u{3}source_address\0\u{3}send_window_us\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -295,6 +299,7 @@ nonisolated extension Kb_V1_HttpClientParams: SwiftProtobuf.Message, SwiftProtob
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.reportIntervalMs) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.closeEachRequest) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.sourceAddress) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.sendWindowUs) }()
       default: break
       }
     }
@@ -325,6 +330,9 @@ nonisolated extension Kb_V1_HttpClientParams: SwiftProtobuf.Message, SwiftProtob
     if !self.sourceAddress.isEmpty {
       try visitor.visitSingularStringField(value: self.sourceAddress, fieldNumber: 8)
     }
+    if self.sendWindowUs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sendWindowUs, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -337,6 +345,7 @@ nonisolated extension Kb_V1_HttpClientParams: SwiftProtobuf.Message, SwiftProtob
     if lhs.reportIntervalMs != rhs.reportIntervalMs {return false}
     if lhs.closeEachRequest != rhs.closeEachRequest {return false}
     if lhs.sourceAddress != rhs.sourceAddress {return false}
+    if lhs.sendWindowUs != rhs.sendWindowUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -31,7 +31,24 @@ final class RunFakeAgent: Sendable {
     private let silent = Mutex(false)
     private let welcomed = Mutex(false)
 
-    init(_ userData: AgentUserData, book: Ledgerbook, silentAfterFirstReport: Bool, delayFinalReport: Bool = false) throws {
+    /// Hands its interval reports to this relay instead of sending them (clients).
+    let relay: RunFakeRelay?
+    /// What to spoil in its reports: (interval, which histogram) pairs.
+    let spoil: Set<Spoiled>
+
+    /// A histogram of one interval report made undecodable (truncated).
+    struct Spoiled: Hashable, Sendable {
+        let index: Int
+        let histogram: Histogram
+        enum Histogram: Hashable, Sendable { case latency, lag }
+    }
+
+    init(
+        _ userData: AgentUserData, book: Ledgerbook, silentAfterFirstReport: Bool, delayFinalReport: Bool = false,
+        relay: RunFakeRelay? = nil, spoil: Set<Spoiled> = []
+    ) throws {
+        self.relay = relay
+        self.spoil = spoil
         self.userData = userData
         self.book = book
         self.silentAfterFirstReport = silentAfterFirstReport
@@ -60,7 +77,12 @@ final class RunFakeAgent: Sendable {
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 
-    private func send(_ body: Kb_V1_Envelope.OneOf_Body) {
+    /// The agent's number among its role (the id ends in it): varies its latencies.
+    var number: Int { Self.number(of: userData.agentID) }
+
+    static func number(of agentID: String) -> Int { Int(agentID.split(separator: "-").last ?? "") ?? 0 }
+
+    func send(_ body: Kb_V1_Envelope.OneOf_Body) {
         guard !silent.withLock({ $0 }) else { return }
         try? link.send(sequencer.withLock { $0.frame(body, sentUnixNs: Self.wallNow()) })
     }
@@ -137,7 +159,7 @@ final class RunFakeAgent: Sendable {
         for index in 0..<count {
             try? await Task.sleep(for: .milliseconds(500))
             var histogram = Histogram()
-            for n in 0..<100 { histogram.record(Int64(200 + (n * 37 + index * 11) % 5_000)) }
+            for n in 0..<100 { histogram.record(Int64(200 + (n * 37 + index * 11 + number * 101) % 5_000)) }
             try? stage.add(histogram)
             var report = Kb_V1_IntervalReport()
             report.stage = start.stage
@@ -151,7 +173,7 @@ final class RunFakeAgent: Sendable {
             report.latencyHistogram = Data(histogram.encodedV2())
             report.latencyMaxUs = histogram.maxValue
             var lag = Histogram()
-            for n in 0..<100 { lag.record(Int64(5 + (n * 13 + index) % 400)) }
+            for n in 0..<100 { lag.record(Int64(5 + (n * 13 + index + number * 7) % 400)) }
             report.lagHistogram = Data(lag.encodedV2())
             report.lagMaxUs = lag.maxValue
             if report.final {
@@ -160,7 +182,9 @@ final class RunFakeAgent: Sendable {
                 // Past the interval's due time (1 s after its end), before the stage's deadline.
                 if delayFinalReport { try? await Task.sleep(for: .milliseconds(1_300)) }
             }
-            send(.intervalReport(report))
+            if spoil.contains(.init(index: index, histogram: .latency)) { report.latencyHistogram.removeLast(5) }
+            if spoil.contains(.init(index: index, histogram: .lag)) { report.lagHistogram.removeLast(5) }
+            if let relay { relay.deliver(report, from: userData.agentID) } else { send(.intervalReport(report)) }
             book.requests.withLock { $0 += 100 }
             book.latencies.withLock { try? $0.add(histogram) }
             book.lags.withLock { try? $0.add(lag) }
@@ -181,15 +205,29 @@ final class RunFakeLauncher: AgentLauncher, Sendable {
     let lateAgents: Set<String>
     let agents = Mutex<[RunFakeAgent]>([])
 
-    init(silentAgents: Set<String> = [], lateAgents: Set<String> = []) {
+    /// When set, every client reports through it, and client 0 plays the relay.
+    let relay: RunFakeRelay?
+    /// What each client spoils in its reports, by its number.
+    let spoil: [Int: Set<RunFakeAgent.Spoiled>]
+
+    init(
+        silentAgents: Set<String> = [], lateAgents: Set<String> = [], relay: RunFakeRelay? = nil,
+        spoil: [Int: Set<RunFakeAgent.Spoiled>] = [:]
+    ) {
         self.silentAgents = silentAgents
         self.lateAgents = lateAgents
+        self.relay = relay
+        self.spoil = spoil
     }
 
     func launch(_ userData: AgentUserData) async throws {
+        let client = userData.role == AgentRole.httpClient.rawValue
+        let number = RunFakeAgent.number(of: userData.agentID)
         let agent = try RunFakeAgent(
             userData, book: book, silentAfterFirstReport: silentAgents.contains(userData.agentID),
-            delayFinalReport: lateAgents.contains(userData.agentID))
+            delayFinalReport: lateAgents.contains(userData.agentID), relay: client ? relay : nil,
+            spoil: client ? spoil[number] ?? [] : [])
+        if client, number == 0 { relay?.setSender(agent) }
         agents.withLock { $0.append(agent) }
         agent.start()
     }

@@ -22,12 +22,18 @@ public struct AgentInterval: Sendable {
     public var latencyHistogram: [UInt8]
     /// The exact largest latency of the interval (V2 keeps only its bucket), microseconds.
     public var latencyMaxMicroseconds: Int64
+    /// For a relay's merged report, every agent in it (the report counts for each of them);
+    /// nil for an agent's own report.
+    public var members: [String]?
+
+    /// The agents this report speaks for.
+    public var agents: [String] { members ?? [agentID] }
 
     /// An interval report.
     public init(
         agentID: String, group: String, index: Int, requests: UInt64, bytesRead: UInt64,
         errors: ErrorTally = ErrorTally(), statusCodes: [Int: UInt64] = [:],
-        latencyHistogram: [UInt8], latencyMaxMicroseconds: Int64
+        latencyHistogram: [UInt8], latencyMaxMicroseconds: Int64, members: [String]? = nil
     ) {
         self.agentID = agentID
         self.group = group
@@ -38,6 +44,7 @@ public struct AgentInterval: Sendable {
         self.statusCodes = statusCodes
         self.latencyHistogram = latencyHistogram
         self.latencyMaxMicroseconds = latencyMaxMicroseconds
+        self.members = members
     }
 }
 

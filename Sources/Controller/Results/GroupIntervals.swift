@@ -43,7 +43,7 @@ final class GroupIntervals {
             open[report.index, default: [:]][report.group] = created
             return created
         }()
-        entry.agents.insert(report.agentID)
+        if let members = report.members { entry.agents.formUnion(members) } else { entry.agents.insert(report.agentID) }
         entry.requests += report.requests
         entry.errors.add(report.errors)
         entry.maxMicroseconds = max(entry.maxMicroseconds, report.latencyMaxMicroseconds)

@@ -32,7 +32,7 @@ public final class IntervalAggregator {
         public private(set) var latencyMaxMicroseconds: Int64 = 0
 
         fileprivate func count(_ report: AgentInterval) {
-            agents.insert(report.agentID)
+            if let members = report.members { agents.formUnion(members) } else { agents.insert(report.agentID) }
             requests += report.requests
             bytesRead += report.bytesRead
             errors.add(report.errors)

@@ -15,6 +15,8 @@ struct AgentChannel {
         case events([AgentRoster.Event])
         /// An agent's interval report.
         case report(agentID: String, Kb_V1_IntervalReport)
+        /// A relay's merged interval of its members (only those the roster knows are kept).
+        case relayed(relayID: String, Kb_V1_RelayedInterval)
     }
 
     let runID: String
@@ -93,6 +95,19 @@ struct AgentChannel {
         case .intervalReport(let report):
             roster.heard(from: agentID, at: now)
             return .report(agentID: agentID, report)
+        case .relayedInterval(var relayed):
+            roster.heard(from: agentID, at: now)
+            // A relay speaks for its members (itself among them, when it loads too): a member it
+            // names is alive. A frame naming an agent the roster does not know is dropped and
+            // counted, never merged: its merged part cannot be taken apart.
+            let known = relayed.members.filter { roster.entry($0.agentID) != nil }
+            guard known.count == relayed.members.count else {
+                droppedFrames += 1
+                return .none
+            }
+            for member in known { roster.heard(from: member.agentID, at: now) }
+            relayed.members = known
+            return .relayed(relayID: agentID, relayed)
         case .welcome, .command, .none:
             droppedFrames += 1
             return .none

@@ -60,6 +60,7 @@ extension RunCoordinator {
         case .none: break
         case .events(let events): handle(events)
         case .report(let agentID, let report): record(report, from: agentID)
+        case .relayed(let relayID, let relayed): record(relayed, from: relayID)
         }
     }
 

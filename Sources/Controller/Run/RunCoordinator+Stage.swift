@@ -101,63 +101,6 @@ extension RunCoordinator {
         return done
     }
 
-    /// Takes one IntervalReport into the running stage (clients) or only into liveness (servers).
-    func record(_ report: Kb_V1_IntervalReport, from agentID: String) {
-        if channel.roster.entry(agentID)?.role == .httpServer, report.hasServer {
-            serverRequests[agentID] = (report.server.requests, clock.now)
-            return
-        }
-        guard channel.roster.entry(agentID)?.role == .httpClient, var current = tracker,
-            report.stage == current.stage.number, current.active.contains(agentID)
-        else { return }
-        tracker = nil  // Mutated as a local and put back: no copy of the aggregator's state.
-        defer { tracker = current }
-        let index = Int(clamping: report.index)
-        let errors = ErrorTally(report.errors)
-        let codes = Dictionary(report.statusCodes.map { (Int($0.key), $0.value) }, uniquingKeysWith: +)
-        var totals = agentTotals[agentID] ?? (requests: 0, errors: 0)
-        totals.requests += report.requests
-        totals.errors += errors.total
-        agentTotals[agentID] = totals
-        if !report.lagHistogram.isEmpty {
-            // A malformed lag histogram only loses the saturation check's input.
-            _ = try? current.merger.add(report.lagHistogram, to: &current.result.engineLag)
-        }
-        current.result.clientCPUSeconds[agentID, default: 0] += report.cpuUserS + report.cpuSysS
-        let times = current.times[index]
-        current.times[index] = (
-            start: min(times?.start ?? .max, report.startUnixNs), durationNs: max(times?.durationNs ?? 0, report.durationNs))
-        current.lastIndex[agentID] = max(current.lastIndex[agentID] ?? -1, index)
-        if report.final {
-            current.finals.insert(agentID)
-            if !report.stageLatencyHistogram.isEmpty {
-                current.aggregator.addStage(group: group(of: agentID), latencyHistogram: Array(report.stageLatencyHistogram))
-            }
-        }
-        if index <= current.closedThrough {
-            // Late: its interval was printed already; it goes into that interval (JSON, state
-            // store, hlog) and the stage's totals alike, so they always add up.
-            var latency = Histogram()
-            if !report.latencyHistogram.isEmpty {
-                guard (try? latency.add(decodingV2: Array(report.latencyHistogram))) != nil else { return }
-                do { try current.result.latency.add(latency) } catch { fatalError("RunCoordinator: \(error)") }
-            }
-            current.result.count(
-                requests: report.requests, bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
-                maxUs: report.latencyMaxUs)
-            mergeLate(
-                stage: Int(current.stage.number), index: index, agentID: agentID, latency: latency,
-                requests: report.requests, bytesRead: report.bytesRead, errors: errors, maxUs: report.latencyMaxUs)
-            return
-        }
-        let interval = AgentInterval(
-            agentID: agentID, group: group(of: agentID), index: index, requests: report.requests,
-            bytesRead: report.bytesRead, errors: errors, statusCodes: codes,
-            latencyHistogram: Array(report.latencyHistogram), latencyMaxMicroseconds: report.latencyMaxUs)
-        current.aggregator.add(interval)
-        current.groups?.add(interval)
-    }
-
     /// Closes the intervals every live client reported (or that are overdue, or all when
     /// `force`): console line, state store row, hlog line, and into the stage's totals.
     func closeIntervals(now: ContinuousClock.Instant, force: Bool) {
@@ -202,15 +145,15 @@ extension RunCoordinator {
 
     /// Adds a late report to its closed interval: the JSON time series, the state store's row
     /// and the hlog line. Its console line was printed already; a note says what changed.
-    private func mergeLate(
-        stage: Int, index: Int, agentID: String, latency: Histogram, requests: UInt64, bytesRead: UInt64,
+    func mergeLate(
+        stage: Int, index: Int, from sender: String, latency: Histogram, requests: UInt64, bytesRead: UInt64,
         errors: ErrorTally, maxUs: Int64
     ) {
         let key = IntervalLog.Key(stage: stage, index: index)
         guard let position = intervals.lastIndex(where: { $0.stage == stage && $0.index == index }),
             var histogram = hlog.histogram(key)
         else {
-            console.progress("late report of \(agentID) for interval \(index) of stage \(stage): that interval was never closed")
+            console.progress("late report of \(sender) for interval \(index) of stage \(stage): that interval was never closed")
             return
         }
         do { try histogram.add(latency) } catch { fatalError("RunCoordinator: \(error)") }
@@ -229,7 +172,7 @@ extension RunCoordinator {
         intervals[position] = summary
         hlog.replace(key, with: histogram)
         store(summary, histogram: histogram)
-        console.progress("late report of \(agentID) merged into interval \(index) of stage \(stage) (+\(requests) requests)")
+        console.progress("late report of \(sender) merged into interval \(index) of stage \(stage) (+\(requests) requests)")
     }
 
     /// Writes an interval to the state store; a failure is reported and the run goes on.
@@ -247,7 +190,7 @@ extension RunCoordinator {
 
     /// The aggregation group of a client: its server's tenant.
     func group(of clientID: String) -> String {
-        topology.clients.first { $0.id == clientID }.map { "tenant-\($0.tenant)" } ?? "unknown"
+        clientGroups[clientID] ?? "unknown"
     }
 }
 

@@ -69,6 +69,8 @@ public actor RunCoordinator {
     let configuration: Configuration
     let settings: RunSettings
     let topology: RunTopology
+    /// Each client's aggregation group (its server's tenant), looked up once per report.
+    let clientGroups: [String: String]
     let link: ControllerLink
     let serverKeys: CurveKeyPair
     let launcher: any AgentLauncher
@@ -130,6 +132,7 @@ public actor RunCoordinator {
         self.configuration = configuration
         self.settings = settings
         self.topology = topology
+        clientGroups = Dictionary(topology.clients.map { ($0.id, "tenant-\($0.tenant)") }, uniquingKeysWith: { first, _ in first })
         self.link = link
         self.serverKeys = serverKeys
         self.launcher = launcher

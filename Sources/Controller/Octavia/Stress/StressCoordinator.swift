@@ -214,6 +214,9 @@ public actor StressCoordinator {
         case .none: break
         case .events(let events): handle(events)
         case .report(let agentID, let report): record(report, from: agentID)
+        case .relayed:
+            // The stress designates no relay: an agent that sends relayed intervals is wrong.
+            channel.droppedFrames += 1
         }
     }
 

@@ -141,6 +141,14 @@ public nonisolated struct Kb_V1_Envelope: @unchecked Sendable {
     set {_uniqueStorage()._body = .agentStatus(newValue)}
   }
 
+  public var relayedInterval: Kb_V1_RelayedInterval {
+    get {
+      if case .relayedInterval(let v)? = _storage._body {return v}
+      return Kb_V1_RelayedInterval()
+    }
+    set {_uniqueStorage()._body = .relayedInterval(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// What the frame says. A frame without a body (or with a body kind this build does not know)
@@ -153,6 +161,7 @@ public nonisolated struct Kb_V1_Envelope: @unchecked Sendable {
     case heartbeat(Kb_V1_Heartbeat)
     case intervalReport(Kb_V1_IntervalReport)
     case agentStatus(Kb_V1_AgentStatus)
+    case relayedInterval(Kb_V1_RelayedInterval)
 
   }
 
@@ -167,7 +176,7 @@ fileprivate nonisolated let _protobuf_package = "kb.v1"
 
 nonisolated extension Kb_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}run_id\0\u{1}sender\0\u{1}seq\0\u{3}sent_unix_ns\0\u{2}\u{5}hello\0\u{1}welcome\0\u{1}command\0\u{1}ack\0\u{1}heartbeat\0\u{3}interval_report\0\u{3}agent_status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}run_id\0\u{1}sender\0\u{1}seq\0\u{3}sent_unix_ns\0\u{2}\u{5}hello\0\u{1}welcome\0\u{1}command\0\u{1}ack\0\u{1}heartbeat\0\u{3}interval_report\0\u{3}agent_status\0\u{3}relayed_interval\0")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -306,6 +315,19 @@ nonisolated extension Kb_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mess
             _storage._body = .agentStatus(v)
           }
         }()
+        case 17: try {
+          var v: Kb_V1_RelayedInterval?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .relayedInterval(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .relayedInterval(v)
+          }
+        }()
         default: break
         }
       }
@@ -361,6 +383,10 @@ nonisolated extension Kb_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case .agentStatus?: try {
         guard case .agentStatus(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      }()
+      case .relayedInterval?: try {
+        guard case .relayedInterval(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
       }()
       case nil: break
       }

@@ -8,13 +8,18 @@ import Synchronization
 /// of relaying is tested before the relay's transport exists.
 final class RunFakeRelay: Sendable {
     let members: Int
+    /// Sends every relayed interval twice, as a relay re-sending after a lost link would.
+    let twice: Bool
     private let pending = Mutex<[UInt64: RelayedIntervalBuilder]>([:])
     private let sender = Mutex<RunFakeAgent?>(nil)
     /// Relayed intervals sent.
     let sent = Mutex(0)
 
     /// A relay that forwards an interval once `members` reports of it arrived.
-    init(members: Int) { self.members = members }
+    init(members: Int, twice: Bool = false) {
+        self.members = members
+        self.twice = twice
+    }
 
     func setSender(_ agent: RunFakeAgent) { sender.withLock { $0 = agent } }
 
@@ -31,6 +36,7 @@ final class RunFakeRelay: Sendable {
         }
         guard let ready, let agent = sender.withLock({ $0 }) else { return }
         agent.send(.relayedInterval(ready))
+        if twice { agent.send(.relayedInterval(ready)) }
         sent.withLock { $0 += 1 }
     }
 }

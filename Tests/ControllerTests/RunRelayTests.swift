@@ -11,7 +11,7 @@ import Testing
 struct RunRelayTests {
     /// One whole run of 4 clients (and their 4 servers), flat or through a relay. Client 3's
     /// latency histogram of interval 1 and client 2's lag histogram of interval 2 do not decode.
-    static func run(relayed: Bool) async throws -> (ResultDocument, console: [String], relays: Int) {
+    static func run(relayed: Bool, twice: Bool = false) async throws -> (ResultDocument, console: [String], relays: Int) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kb-relay-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = Ledger(store: try StateStore(directory: folder))
@@ -30,7 +30,7 @@ struct RunRelayTests {
         let keys = try CurveKeyPair.generate()
         let link = try ControllerLink(serverKeys: keys)
         defer { link.close() }
-        let relay = relayed ? RunFakeRelay(members: 4) : nil
+        let relay = relayed ? RunFakeRelay(members: 4, twice: twice) : nil
         let launcher = RunFakeLauncher(relay: relay, spoil: [
             3: [.init(index: 1, histogram: .latency)], 2: [.init(index: 2, histogram: .lag)],
         ])
@@ -48,10 +48,11 @@ struct RunRelayTests {
         return (outcome.document, console, relay?.sent.withLock { $0 } ?? 0)
     }
 
-    @Test("histogram, counts, intervals, groups, engine lag and per-agent summary are the same both ways")
-    func sameResultBothWays() async throws {
+    @Test("histogram, counts, intervals, groups, engine lag and per-agent summary are the same both ways, also when every relayed interval comes twice",
+          arguments: [false, true])
+    func sameResultBothWays(twice: Bool) async throws {
         let (flat, _, _) = try await Self.run(relayed: false)
-        let (relayed, console, relays) = try await Self.run(relayed: true)
+        let (relayed, console, relays) = try await Self.run(relayed: true, twice: twice)
         // Every interval went through the relay: 4 intervals of one stage, one frame each.
         #expect(relays == 4, "console:\n\(console.joined(separator: "\n"))")
         let flatStage = try #require(flat.kbResult.first), relayedStage = try #require(relayed.kbResult.first)
@@ -82,6 +83,9 @@ struct RunRelayTests {
         #expect(agents(relayed) == agents(flat))
         #expect(relayed.agents.filter { $0.role == "http-client" }.map(\.requests).sorted() == [400, 400, 400, 400])
         #expect(relayed.verdict == flat.verdict)
-        #expect(console.contains { $0.contains("dropped relay") } == false)
+        // A repeated interval is dropped whole, and said.
+        let repeats = console.filter { $0.contains("it repeats a report already taken") }.count
+        #expect(repeats == (twice ? 4 : 0), "console:\n\(console.joined(separator: "\n"))")
+        #expect(console.contains { $0.contains("are not all active clients") } == false)
     }
 }

@@ -11,6 +11,10 @@ extension RunCoordinator {
         guard channel.roster.entry(agentID)?.role == .httpClient, var current = tracker,
             report.stage == current.stage.number, current.active.contains(agentID)
         else { return }
+        guard current.taken.insert(.init(agentID: agentID, index: report.index)).inserted else {
+            console.progress("dropped a second report of \(agentID) for interval \(report.index)")
+            return
+        }
         tracker = nil  // Mutated as a local and put back: no copy of the aggregator's state.
         defer { tracker = current }
         account(report, of: agentID, in: &current)
@@ -21,7 +25,8 @@ extension RunCoordinator {
     /// merged histograms once for all of them, so the stage ends exactly as it would have from
     /// the members' own reports. A relayed interval that does not fit the running stage (a
     /// member that is not one of its active clients, another stage or interval, members of
-    /// several groups) is dropped whole and said: its merged part cannot be taken apart.
+    /// several groups, a report already taken) is dropped whole and said: its merged part
+    /// cannot be taken apart.
     func record(_ relayed: Kb_V1_RelayedInterval, from relayID: String) {
         let merged = relayed.merged
         var clients: [Kb_V1_MemberReport] = []
@@ -48,6 +53,12 @@ extension RunCoordinator {
             }
             return
         }
+        let keys = clients.map { StageTracker.TakenReport(agentID: $0.agentID, index: $0.report.index) }
+        guard Set(keys).count == keys.count, current.taken.isDisjoint(with: keys) else {
+            console.progress("dropped relay \(relayID)'s interval \(merged.index): it repeats a report already taken")
+            return
+        }
+        current.taken.formUnion(keys)
         tracker = nil
         defer { tracker = current }
         for member in clients {

@@ -35,6 +35,15 @@ struct StageTracker {
     var lastIndex: [String: Int] = [:]
     /// Clients that sent their final report.
     var finals: Set<String> = []
+    /// Every (client, interval) taken so far: a report seen again (a relay's re-send, a member
+    /// that re-homed and sent it once more) is dropped, never counted twice.
+    var taken: Set<TakenReport> = []
+
+    /// One client's report of one interval.
+    struct TakenReport: Hashable {
+        let agentID: String
+        let index: UInt64
+    }
     /// Per interval index, the earliest start and the longest duration reported.
     var times: [Int: (start: Int64, durationNs: UInt64)] = [:]
     /// Whether Stop was sent (SIGINT, SIGTERM).

@@ -40,3 +40,18 @@ final class RunFakeRelay: Sendable {
         sent.withLock { $0 += 1 }
     }
 }
+
+extension RunSettings {
+    /// Settings for runs of `RunFakeAgent`s: 500 ms intervals, short leads, waits and grace.
+    static func forFakeAgents(_ configuration: Configuration) -> RunSettings {
+        var settings = RunSettings(configuration: configuration)
+        settings.reportInterval = .milliseconds(500)
+        settings.silenceLimit = .milliseconds(1_500)
+        settings.startLead = .milliseconds(500)
+        settings.finalGrace = .milliseconds(1_500)
+        settings.joinTimeout = .seconds(15)
+        settings.prepareTimeout = .seconds(10)
+        settings.abortWait = .milliseconds(500)
+        return settings
+    }
+}

@@ -18,14 +18,7 @@ struct RunRelayTests {
         let yaml = "server:\n  vms_per_network: 4\nclient:\n  http_tool_configs:\n    duration: 2\n    report_interval: 1\n"
         let configuration = try ConfigurationLoader().load(sources: [ConfigurationSource(name: "t.yaml", text: yaml)])
         let run = try ledger.newRun(label: "relay", cloud: "local", configYAML: configuration.effectiveYAML())
-        var settings = RunSettings(configuration: configuration)
-        settings.reportInterval = .milliseconds(500)
-        settings.silenceLimit = .milliseconds(1_500)
-        settings.startLead = .milliseconds(500)
-        settings.finalGrace = .milliseconds(1_500)
-        settings.joinTimeout = .seconds(15)
-        settings.prepareTimeout = .seconds(10)
-        settings.abortWait = .milliseconds(500)
+        let settings = RunSettings.forFakeAgents(configuration)
         let topology = try RunTopology(server: configuration.server, runID: run.id, addresses: LoopbackAddresses())
         let keys = try CurveKeyPair.generate()
         let link = try ControllerLink(serverKeys: keys)
@@ -83,9 +76,10 @@ struct RunRelayTests {
         #expect(agents(relayed) == agents(flat))
         #expect(relayed.agents.filter { $0.role == "http-client" }.map(\.requests).sorted() == [400, 400, 400, 400])
         #expect(relayed.verdict == flat.verdict)
-        // A repeated interval is dropped whole, and said.
+        // A repeated interval is dropped whole, and said; the last one's copy may come after
+        // the stage ended, when nothing takes reports any more.
         let repeats = console.filter { $0.contains("it repeats a report already taken") }.count
-        #expect(repeats == (twice ? 4 : 0), "console:\n\(console.joined(separator: "\n"))")
+        #expect(twice ? (3...4).contains(repeats) : repeats == 0, "\(repeats) repeats; console:\n\(console.joined(separator: "\n"))")
         #expect(console.contains { $0.contains("are not all active clients") } == false)
     }
 }

@@ -26,9 +26,6 @@ public struct AgentInterval: Sendable {
     /// nil for an agent's own report.
     public var members: [String]?
 
-    /// The agents this report speaks for.
-    public var agents: [String] { members ?? [agentID] }
-
     /// An interval report.
     public init(
         agentID: String, group: String, index: Int, requests: UInt64, bytesRead: UInt64,

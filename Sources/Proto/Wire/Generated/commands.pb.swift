@@ -10,7 +10,7 @@
 
 // Commands from the controller and their acknowledgement: Command, Stop, Abort, Ack.
 //
-// Part of the controller <-> agent contract (envelope.proto has the rules);
+// Part of the controller <-> agent contract (Wire/Schema/README.md has the rules);
 // regenerate Swift with scripts/gen-proto.sh.
 
 import SwiftProtobuf

@@ -10,7 +10,7 @@
 
 // Counters an agent sends: Heartbeat, ErrorCounts, ServerCounters.
 //
-// Part of the controller <-> agent contract (envelope.proto has the rules);
+// Part of the controller <-> agent contract (Wire/Schema/README.md has the rules);
 // regenerate Swift with scripts/gen-proto.sh.
 
 import SwiftProtobuf

@@ -8,24 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-// The controller <-> agent contract of KloudBuster (DESIGN.md §4).
-//
-// Every ZeroMQ frame that carries a message is one serialized Envelope. The controller
-// publishes Commands on its PUB socket (the topic frame is Command.topic) and sends Welcome
-// over its ROUTER socket; agents send everything else over their DEALER socket.
-//
-// Compatibility rules:
-// - Envelope.version is WireCodec.version; a receiver drops frames of any other version
-//   (counted, never fatal), so a breaking change bumps it.
-// - Adding a field or a oneof case is compatible within a version: old receivers ignore it.
-// - Never renumber or reuse a field number; mark removed ones `reserved`.
-//
-// Units are in the field names where they fit (_ns, _us, _ms, _s, _bytes) and stated in the
-// comment otherwise. Wall-clock times are Unix epoch nanoseconds (int64) of the clock named
-// in the comment; the agent converts between its clock and the controller's with the offset it
-// measured from Hello/Welcome (ClockOffset.swift).
-//
-// Regenerate Swift with scripts/gen-proto.sh; the generated Swift (Wire/Generated) is committed.
+// The controller <-> agent contract of KloudBuster (DESIGN.md §4): the frame every message
+// travels in. The rules (compatibility, units, clocks, regeneration) are in Wire/Schema/README.md.
 
 import SwiftProtobuf
 

@@ -8,10 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-// An agent's report of one interval of a stage.
-//
-// Part of the controller <-> agent contract (envelope.proto has the rules);
-// regenerate Swift with scripts/gen-proto.sh.
+// An agent's report of one interval of a stage. Part of the controller <-> agent contract
+// (Wire/Schema/README.md has the rules); regenerate Swift with scripts/gen-proto.sh.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -101,10 +99,9 @@ public nonisolated struct Kb_V1_IntervalReport: @unchecked Sendable {
     set {_uniqueStorage()._statusCodes = newValue}
   }
 
-  /// Latencies of this interval: HdrHistogram V2 compressed encoding (cookie 0x1c849304),
-  /// values in µs, layout 1 µs to 1 h, 3 significant figures. Empty when no request completed.
-  /// Agents deflate it as stored blocks (cheap to inflate for a controller merging thousands);
-  /// any zlib stream is accepted.
+  /// Latencies of this interval: HdrHistogram V2 compressed encoding (cookie 0x1c849304; agents
+  /// send stored zlib blocks, any zlib stream is accepted), values in µs, layout 1 µs to 1 h,
+  /// 3 significant figures. Empty when no request completed.
   public var latencyHistogram: Data {
     get {_storage._latencyHistogram}
     set {_uniqueStorage()._latencyHistogram = newValue}

@@ -10,7 +10,7 @@
 
 // Joining a run and reporting the agent's state: Hello, Welcome, AgentStatus.
 //
-// Part of the controller <-> agent contract (envelope.proto has the rules);
+// Part of the controller <-> agent contract (Wire/Schema/README.md has the rules);
 // regenerate Swift with scripts/gen-proto.sh.
 
 import SwiftProtobuf

@@ -10,7 +10,7 @@
 
 // What a command asks an agent to do: Prepare (with its role's parameters) and Start.
 //
-// Part of the controller <-> agent contract (envelope.proto has the rules);
+// Part of the controller <-> agent contract (Wire/Schema/README.md has the rules);
 // regenerate Swift with scripts/gen-proto.sh.
 
 import SwiftProtobuf

@@ -11,12 +11,14 @@ extension RunCoordinator {
         guard channel.roster.entry(agentID)?.role == .httpClient, var current = tracker,
             report.stage == current.stage.number, current.active.contains(agentID)
         else { return }
+        // Mutated as a local and put back on every path: while `tracker` still held it, the
+        // first mutation would copy the aggregator's state and the set of taken reports.
+        tracker = nil
+        defer { tracker = current }
         guard current.taken.insert(.init(agentID: agentID, index: report.index)).inserted else {
             console.progress("dropped a second report of \(agentID) for interval \(report.index)")
             return
         }
-        tracker = nil  // Mutated as a local and put back: no copy of the aggregator's state.
-        defer { tracker = current }
         account(report, of: agentID, in: &current)
         merge(report, of: [agentID], group: group(of: agentID), sender: agentID, into: &current)
     }
@@ -38,6 +40,8 @@ extension RunCoordinator {
             }
         }
         guard !clients.isEmpty, var current = tracker else { return }
+        tracker = nil
+        defer { tracker = current }
         // A member without a latency histogram is merged (RelayedIntervalBuilder); one with it
         // is passed on whole, as if it had reported itself.
         let mergedMembers = clients.filter { $0.report.latencyHistogram.isEmpty }
@@ -59,8 +63,6 @@ extension RunCoordinator {
             return
         }
         current.taken.formUnion(keys)
-        tracker = nil
-        defer { tracker = current }
         for member in clients {
             account(member.report, of: member.agentID, in: &current)
             let group = group(of: member.agentID)

@@ -48,17 +48,21 @@ public final class ControllerLink: Sendable {
         try zap.bind(ZapHandler.endpoint)
 
         let pub = try ZmqSocket(context, type: ZMQ_PUB, name: "PUB")
-        try pub.applyLinkDefaults()
+        try pub.applyLinkDefaults(heartbeats: false)
         try pub.applyCurveServer(serverKeys, zapDomain: "kloudbuster-pub")
+        // Thousands of agents dial at once when a big run starts; libzmq's listen backlog of 100
+        // would drop their SYNs and delay each by a second's retransmission.
+        try pub.set(ZMQ_BACKLOG, Self.listenBacklog, "ZMQ_BACKLOG")
         let pubBinding = try pub.bind(host: bindHost, port: pubPort)
 
         let router = try ZmqSocket(context, type: ZMQ_ROUTER, name: "ROUTER")
-        try router.applyLinkDefaults()
+        try router.applyLinkDefaults(heartbeats: false)
         try router.applyCurveServer(serverKeys, zapDomain: "kloudbuster-router")
         // An unknown identity fails loudly (and is counted) instead of vanishing.
         try router.set(ZMQ_ROUTER_MANDATORY, 1, "ZMQ_ROUTER_MANDATORY")
         // A restarted agent reconnects with the same identity and must take its place at once.
         try router.set(ZMQ_ROUTER_HANDOVER, 1, "ZMQ_ROUTER_HANDOVER")
+        try router.set(ZMQ_BACKLOG, Self.listenBacklog, "ZMQ_BACKLOG")
         let routerBinding = try router.bind(host: bindHost, port: routerPort)
 
         guard incomingBufferLimit > 0 else {
@@ -82,6 +86,9 @@ public final class ControllerLink: Sendable {
     }
 
     deinit { close() }
+
+    /// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+    static let listenBacklog: Int32 = 4_096
 
     /// Lets the agent holding the secret key for `publicKey` connect from its next handshake on.
     /// Throws if `publicKey` is not a 40-character Z85 key, which would otherwise never match.

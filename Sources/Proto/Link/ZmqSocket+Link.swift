@@ -13,12 +13,19 @@ extension ZmqSocket {
     /// Linger, reconnect back-off and ZMTP heartbeats. Heartbeats matter because agents sit
     /// behind NAT and floating IPs: a silently dropped connection is only noticed (and redialled)
     /// if something is sent on it.
-    func applyLinkDefaults() throws {
+    ///
+    /// `heartbeats: false` leaves ZMTP heartbeats to the peer (it still answers PINGs):
+    /// libzmq 4.3 keeps every connection's heartbeat timers in one map per I/O thread and
+    /// cancels them by scanning it, once per received message, which costs O(connections) per
+    /// frame in a process holding thousands (the controller, a swarm). The controller needs no
+    /// heartbeat of its own: an agent silent for three report intervals is declared lost.
+    func applyLinkDefaults(heartbeats: Bool = true) throws {
         try set(ZMQ_LINGER, Self.lingerMilliseconds, "ZMQ_LINGER")
         try set(ZMQ_MAXMSGSIZE, int64: Self.maxMessageBytes, "ZMQ_MAXMSGSIZE")
         try set(ZMQ_RECONNECT_IVL, 100, "ZMQ_RECONNECT_IVL")
         // Back off to 2 s so an agent whose key is refused does not hammer the controller.
         try set(ZMQ_RECONNECT_IVL_MAX, 2_000, "ZMQ_RECONNECT_IVL_MAX")
+        guard heartbeats else { return }
         try set(ZMQ_HEARTBEAT_IVL, 5_000, "ZMQ_HEARTBEAT_IVL")
         try set(ZMQ_HEARTBEAT_TIMEOUT, 15_000, "ZMQ_HEARTBEAT_TIMEOUT")
     }

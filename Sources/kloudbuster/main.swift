@@ -61,4 +61,8 @@ enum FileHandleStderr {
     }
 }
 
+// A reader of the console that goes away (`kloudbuster run | head`, a closed terminal or
+// pipeline) must not kill the controller by SIGPIPE before it deletes what it staged: writes
+// to it fail with EPIPE instead, and the run goes on to its cleanup.
+signal(SIGPIPE, SIG_IGN)
 await main()

@@ -40,7 +40,7 @@ public struct ConfigCommand: AsyncParsableCommand {
 
     /// Writes diagnostics to standard error, where they stay out of piped YAML.
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        ConsoleStream.err(line + "\n")
     }
 }
 

@@ -103,9 +103,9 @@ public struct ImageUploadCommand: AsyncParsableCommand {
             file: image, name: name, diskFormat: format, visibility: visibility, force: force, activeTimeout: timeout.duration,
             maxBytesPerSecond: limitRate?.bytesPerSecond)
         let signals = SignalRecorder(onRepeat: { count in
-            FileHandle.standardError.write(Data((count == 2
+            ConsoleStream.err((count == 2
                 ? "kloudbuster: deleting the new image, press Ctrl-C again to force (then look for it: openstack image list --name \(request.name))\n"
-                : "kloudbuster: forced: exiting now; the new image may be left: openstack image list --name \(request.name)\n").utf8))
+                : "kloudbuster: forced: exiting now; the new image may be left: openstack image list --name \(request.name)\n"))
         })
         let service = UploadService(uploader: uploader, request: request)
         var logger = Logger(label: "kloudbuster.image")

@@ -33,13 +33,13 @@ public final class StatusLine: Sendable {
     public static let standardOutput = StatusLine(
         isTerminal: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb",
         columns: { terminalColumns(STDOUT_FILENO) },
-        write: { FileHandle.standardOutput.write(Data($0.utf8)) })
+        write: { ConsoleStream.out($0) })
 
     /// Standard error, likewise (progress of commands whose standard output is their result).
     public static let standardError = StatusLine(
         isTerminal: isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb",
         columns: { terminalColumns(STDERR_FILENO) },
-        write: { FileHandle.standardError.write(Data($0.utf8)) })
+        write: { ConsoleStream.err($0) })
 
     /// The terminal's width now (it may be resized while a bar is shown).
     public var width: Int { columns() }

@@ -71,17 +71,17 @@ public struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         } else if !Self.isLoopback(host) {
-            FileHandle.standardError.write(Data("warning: serving plain HTTP on \(host): tokens cross the network in clear text; give --tls-cert and --tls-key\n".utf8))
+            ConsoleStream.err("warning: serving plain HTTP on \(host): tokens cross the network in clear text; give --tls-cert and --tls-key\n")
         }
         var logger = Logger(label: "kloudbuster.serve")
         logger.logLevel = .notice
         let store = try state.openStore()
         if try store.tokens().allSatisfy({ $0.revokedAt != nil }) {
-            FileHandle.standardError.write(Data("note: no live token: create one with `kloudbuster token create --role operator`\n".utf8))
+            ConsoleStream.err("note: no live token: create one with `kloudbuster token create --role operator`\n")
         }
         try await KloudBusterServer(settings: settings, store: store, logger: logger).run { address in
             // Unbuffered: a supervisor or a test reads the address as soon as it is bound.
-            FileHandle.standardOutput.write(Data("listening on \(address) (state \(store.directory.path))\n".utf8))
+            ConsoleStream.out("listening on \(address) (state \(store.directory.path))\n")
         }
     }
 }

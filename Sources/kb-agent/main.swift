@@ -11,7 +11,7 @@ struct KBAgent: AsyncParsableCommand {
         commandName: "kb-agent",
         abstract: "The KloudBuster agent: generates HTTP load and reports latency and throughput.",
         version: AgentDaemon.version,
-        subcommands: [LoadCommand.self, RunCommand.self])
+        subcommands: [LoadCommand.self, RunCommand.self, SwarmCommand.self])
 }
 
 /// Usage errors exit with status 2 and one line on stderr (the convention of wrk, curl and most

@@ -91,11 +91,23 @@ public struct AgentUserData: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
+    /// The JSON text on one line (`kb-agent swarm` reads one object per line).
+    public func jsonLine() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
     /// Writes the JSON to `url`, replacing an older file, readable by its owner only (0600).
     ///
     /// - Throws: `LocalCloudError` naming the file when it cannot be written.
     public func write(to url: URL) throws {
-        let data = try jsonData()
+        try Self.writePrivately(try jsonData(), to: url)
+    }
+
+    /// Writes `data` (user data: it holds secret keys) to `url`, replacing an older file,
+    /// readable by its owner only from the first byte.
+    public static func writePrivately(_ data: Data, to url: URL) throws {
         // O_NOFOLLOW: a symlink planted in the run folder must not redirect a secret key.
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -77,6 +77,9 @@ public struct RunAssembly: Sendable {
                 launcher = QemuCloud(
                     ledger: ledger, image: image, configuration: configuration, runID: run.id,
                     publicKeys: try Self.publicKeys(configuration), accelerator: accelerator)
+            } else if let samples = request.swarmSamples {
+                launcher = SwarmCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: request.agentBinary), samples: samples)
+                console.progress("note: --swarm-samples: kb-agent swarm plays the \(topology.agents.count) agents with \(samples) invented latencies per interval; the traffic figures are synthetic, the controller's work is real")
             } else {
                 launcher = LocalCloud(ledger: ledger, agentBinary: try AgentBinary.locate(option: request.agentBinary))
             }

@@ -68,6 +68,10 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The kb-agent executable (default: $KB_AGENT_BINARY, else next to kloudbuster).", valueName: "path"))
     public var agentBinary: String?
 
+    /// The swarm.
+    @Option(help: ArgumentHelp("Measure the controller itself: play every agent in `kb-agent swarm` processes (2,000 agents each, each agent with its own key and connections) that report N invented latencies per interval, instead of nginx and the load engine. The result's traffic is synthetic. Local cloud only.", valueName: "N"))
+    public var swarmSamples: Int?
+
     /// The cloud and its credentials.
     @OptionGroup public var cloud: CloudOptions
 
@@ -91,6 +95,10 @@ public struct RunCommand: AsyncParsableCommand {
     /// at its file and line, including a topology the chosen cloud cannot hold). Each is a
     /// usage error, exit status 2; the configuration's notes go to standard error.
     public func validate() throws {
+        if let swarmSamples {
+            guard cloud.cloud == .local else { throw ValidationError("--swarm-samples needs --cloud local: a swarm plays the agents on this machine") }
+            guard (1...1_000_000).contains(swarmSamples) else { throw ValidationError("--swarm-samples: give 1 to 1000000 latencies per interval, got \(swarmSamples)") }
+        }
         if let controllerAddress, let problem = ControllerAddress.problem(with: controllerAddress) { throw problem }
         let configuration = try loadConfiguration()
         let target = cloud.cloud.configurationCloud
@@ -122,6 +130,7 @@ public struct RunCommand: AsyncParsableCommand {
         request.htmlFile = htmlFile
         request.noCleanup = noCleanup
         request.agentBinary = agentBinary
+        request.swarmSamples = swarmSamples
         request.topologyFile = topologyFile
         request.controllerAddress = controllerAddress
         if interactive { request.gate = TerminalTestGate() }

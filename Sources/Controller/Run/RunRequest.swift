@@ -18,6 +18,9 @@ public struct RunRequest: Sendable {
     /// The kb-agent executable for the local cloud (default: $KB_AGENT_BINARY, else next to
     /// kloudbuster).
     public var agentBinary: String?
+    /// Play the agents in `kb-agent swarm` processes with this many invented latencies per
+    /// interval (`SwarmCloud`): measures the controller. Local cloud only.
+    public var swarmSamples: Int?
     /// Credentials given with the request (the server's `"openstack"` key): used instead of
     /// `cloud`'s files and environment, never stored.
     public var openstackCredentials: OpenStackCredentials?
@@ -35,5 +38,7 @@ public struct RunRequest: Sendable {
     }
 
     /// The label the run is stored with.
-    public var effectiveLabel: String? { label ?? configuration.result.label }
+    public var effectiveLabel: String? {
+        label ?? configuration.result.label ?? swarmSamples.map { "swarm, \($0) invented latencies per interval: synthetic traffic, measures the controller" }
+    }
 }

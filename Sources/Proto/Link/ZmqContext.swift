@@ -13,13 +13,21 @@ final class ZmqContext {
     /// Nil once terminated.
     private(set) var handle: UnsafeMutableRawPointer?
 
-    init() throws {
+    /// A context. `maxSockets` raises libzmq's bound of 1,023 sockets per context (the swarm
+    /// holds two per member); `ioThreads` sets how many threads do the wire's I/O and CURVE.
+    init(maxSockets: Int? = nil, ioThreads: Int? = nil) throws {
         try Zmq.requireCurve()
         guard let handle = zmq_ctx_new() else { throw Zmq.error("zmq_ctx_new", code: zmq_errno()) }
         self.handle = handle
         // Not blocky: sockets default to linger 0, so a forgotten option can never make
         // zmq_ctx_term wait forever for an unreachable peer.
         try Zmq.call("zmq_ctx_set ZMQ_BLOCKY") { zmq_ctx_set(handle, ZMQ_BLOCKY, 0) }
+        if let maxSockets {
+            try Zmq.call("zmq_ctx_set ZMQ_MAX_SOCKETS \(maxSockets)") { zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets)) }
+        }
+        if let ioThreads {
+            try Zmq.call("zmq_ctx_set ZMQ_IO_THREADS \(ioThreads)") { zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(clamping: ioThreads)) }
+        }
     }
 
     /// Ends the context. Call only after closing every socket made from it (zmq_ctx_term waits

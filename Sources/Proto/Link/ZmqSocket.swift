@@ -61,6 +61,16 @@ final class ZmqSocket {
         }
     }
 
+    /// The socket's ZMQ_FD: readable when its state may have changed (edge-like: drain with
+    /// `receive()` until nil after every wake-up and after every send).
+    func fileDescriptor() throws -> Int32 {
+        let handle = try open("zmq_getsockopt ZMQ_FD")
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        try Zmq.call("zmq_getsockopt \(name) ZMQ_FD") { zmq_getsockopt(handle, ZMQ_FD, &fd, &size) }
+        return fd
+    }
+
     /// Sets a binary or string option; the operation text never includes the value because
     /// some of them are secret keys.
     func set(_ option: Int32, bytes: [UInt8], _ optionName: String) throws {

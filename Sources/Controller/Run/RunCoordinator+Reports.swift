@@ -9,7 +9,7 @@ extension RunCoordinator {
             return
         }
         guard channel.roster.entry(agentID)?.role == .httpClient, var current = tracker,
-            report.stage == current.stage.number, current.active.contains(agentID)
+            report.stage == current.stage.number, current.isActive.contains(agentID)
         else { return }
         // Mutated as a local and put back on every path: while `tracker` still held it, the
         // first mutation would copy the aggregator's state and the set of taken reports.
@@ -48,7 +48,7 @@ extension RunCoordinator {
         let groups = Set(mergedMembers.map { group(of: $0.agentID) })
         let fits = merged.stage == current.stage.number && groups.count <= 1
             && clients.allSatisfy {
-                channel.roster.entry($0.agentID)?.role == .httpClient && current.active.contains($0.agentID)
+                channel.roster.entry($0.agentID)?.role == .httpClient && current.isActive.contains($0.agentID)
                     && $0.report.stage == merged.stage && $0.report.index == merged.index
             }
         guard fits else {
@@ -92,7 +92,7 @@ extension RunCoordinator {
         let times = current.times[index]
         current.times[index] = (
             start: min(times?.start ?? .max, report.startUnixNs), durationNs: max(times?.durationNs ?? 0, report.durationNs))
-        current.lastIndex[agentID] = max(current.lastIndex[agentID] ?? -1, index)
+        current.reported(agentID, index: index)
         if report.final { current.finals.insert(agentID) }
     }
 

@@ -39,7 +39,7 @@ extension RunCoordinator {
         result.threadsPerClient = tool.threads
         let groupCount = Set(active.map(group(of:))).count
         tracker = StageTracker(
-            stage: stage, active: active, startUnixNs: startUnixNs, startInstant: startInstant, plannedEnd: plannedEnd,
+            stage: stage, active: active, isActive: Set(active), startUnixNs: startUnixNs, startInstant: startInstant, plannedEnd: plannedEnd,
             deadline: plannedEnd + settings.finalGrace, interval: settings.reportInterval,
             groups: GroupIntervals.isUseful(groups: groupCount) ? GroupIntervals(groups: groupCount, clients: active.count) : nil,
             result: result)
@@ -55,24 +55,33 @@ extension RunCoordinator {
         console.progress("stage \(stage.number): \(active.count) client(s) loading for \(settings.duration.secondsText)")
         console.intervalHeader()
 
+        var lastFullCheck = clock.now - .seconds(1)
         while true {
-            let live = Set(channel.roster.live(role: .httpClient))
             guard let current = tracker else { fatalError("RunCoordinator.runStage: the stage tracker vanished") }
-            if current.allFinal(live: live) { break }
+            // Every active client final: the usual end, checked cheaply every 20 ms. The checks
+            // that need who is still live cost O(clients), so they run every 200 ms, or at once
+            // when the deadline passed or a stop is to be sent.
+            if current.finals.count == current.active.count { break }
             let now = clock.now
-            if now >= current.deadline {
-                for id in current.active where live.contains(id) && !current.finals.contains(id) {
-                    handle(channel.roster.declareLost(id, reason: "no final report within \(settings.finalGrace.secondsText) of the stage's end"))
+            let stopDue = interruptReason != nil && !current.stopSent
+            if now >= current.deadline || stopDue || now - lastFullCheck >= .milliseconds(200) {
+                lastFullCheck = now
+                let live = Set(channel.roster.live(role: .httpClient))
+                if current.allFinal(live: live) { break }
+                if now >= current.deadline {
+                    for id in current.active where live.contains(id) && !current.finals.contains(id) {
+                        handle(channel.roster.declareLost(id, reason: "no final report within \(settings.finalGrace.secondsText) of the stage's end"))
+                    }
+                    break
                 }
-                break
-            }
-            if interruptReason != nil, !current.stopSent {
-                tracker!.stopSent = true
-                // Graceful: the clients send their final reports; the stage ends when they do.
-                tracker!.deadline = min(current.deadline, now + settings.finalGrace)
-                var stop = Kb_V1_Stop()
-                stop.stage = stage.number
-                for id in current.active where live.contains(id) { publish(.stop(stop), topic: id, to: [id]) }
+                if stopDue {
+                    tracker!.stopSent = true
+                    // Graceful: the clients send their final reports; the stage ends when they do.
+                    tracker!.deadline = min(current.deadline, now + settings.finalGrace)
+                    var stop = Kb_V1_Stop()
+                    stop.stage = stage.number
+                    for id in current.active where live.contains(id) { publish(.stop(stop), topic: id, to: [id]) }
+                }
             }
             try? await Task.sleep(for: .milliseconds(20))
             guard state == .running(stage: stage.number) else {
@@ -107,9 +116,10 @@ extension RunCoordinator {
         guard var current = tracker else { return }
         tracker = nil
         defer { tracker = current }
-        let live = Set(channel.roster.live(role: .httpClient))
         var through = current.closedThrough
         let highest = force ? max(current.highestIndex, current.times.keys.max() ?? -1) : current.highestIndex
+        guard through < highest else { return }
+        let live = Set(channel.roster.live(role: .httpClient))
         while through < highest {
             let next = through + 1
             guard force || current.isComplete(next, live: live) || now >= current.due(next) else { break }

@@ -11,6 +11,9 @@ struct StageTracker {
     let stage: StagePlan.Stage
     /// The active clients' ids.
     let active: [String]
+    /// The same, to look up once per report (10,000 clients: a scan of the array per report
+    /// would cost more than the merge).
+    let isActive: Set<String>
     /// `Start.start_unix_ns`.
     let startUnixNs: Int64
     /// When the load starts, controller monotonic clock.
@@ -32,7 +35,9 @@ struct StageTracker {
     /// The highest index closed so far; -1 before the first.
     var closedThrough = -1
     /// Per client, the highest index it reported.
-    var lastIndex: [String: Int] = [:]
+    private(set) var lastIndex: [String: Int] = [:]
+    /// The highest index any client reported (kept, not scanned for: it is read every tick).
+    private(set) var highestIndex = -1
     /// Clients that sent their final report.
     var finals: Set<String> = []
     /// Every (client, interval) taken so far: a report seen again (a relay's re-send, a member
@@ -49,8 +54,11 @@ struct StageTracker {
     /// Whether Stop was sent (SIGINT, SIGTERM).
     var stopSent = false
 
-    /// The highest index any client reported.
-    var highestIndex: Int { lastIndex.values.max() ?? -1 }
+    /// Client `agentID` reported interval `index`.
+    mutating func reported(_ agentID: String, index: Int) {
+        lastIndex[agentID] = max(lastIndex[agentID] ?? -1, index)
+        highestIndex = max(highestIndex, index)
+    }
 
     /// When interval `index` is overdue: its end plus one interval (at least 1 s) for the
     /// report to arrive.

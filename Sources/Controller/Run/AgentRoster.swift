@@ -120,6 +120,7 @@ public struct AgentRoster: Sendable {
         guard entries[index].phase == .staged else { return [] }
         entries[index].phase = .joined
         entries[index].hasJoined = true
+        joinedCount += 1
         return [.joined(agentID: agentID)]
     }
 
@@ -133,6 +134,7 @@ public struct AgentRoster: Sendable {
             // A status before any Hello: the Hello was lost, the agent is evidently there.
             entries[index].phase = .joined
             entries[index].hasJoined = true
+            joinedCount += 1
         }
         switch state {
         case .ready:
@@ -169,8 +171,9 @@ public struct AgentRoster: Sendable {
         return events
     }
 
-    /// How many agents have joined (lost ones included: they did join).
-    public var joinedCount: Int { entries.filter(\.hasJoined).count }
+    /// How many agents have joined (lost ones included: they did join). Kept, not counted:
+    /// it is read at every join, and counting would make joining 10,000 agents quadratic.
+    public private(set) var joinedCount = 0
 
     /// The ids of agents of `role` (all roles when nil) that never joined.
     public func notJoined(role: AgentRole? = nil) -> [String] {

@@ -133,22 +133,33 @@ extension RunCoordinator {
         }
         guard ready, problems.isEmpty else {
             var tails: [String] = []
-            for id in ids where channel.roster.phase(of: id) != .ready {
+            for id in ids.lazy.filter({ self.channel.roster.phase(of: $0) != .ready }).prefix(Self.namedAtMost) {
                 if let tail = await launcher.logTail(agentID: id) { tails.append("\n--- \(id) log tail ---\n\(tail)") }
             }
             throw RunError(
                 "\(role) agents could not be prepared within \(settings.prepareTimeout.secondsText): "
-                    + problems.joined(separator: "; ") + tails.joined())
+                    + Self.listed(problems, separator: "; ") + tails.joined())
         }
     }
 
-    /// "a, b, c" with each agent's log tail.
+    /// "a, b, c" with each agent's log tail (the first `namedAtMost` of them).
     func describe(_ ids: [String]) async -> String {
         var parts: [String] = []
-        for id in ids {
+        for id in ids.prefix(Self.namedAtMost) {
             let tail = await launcher.logTail(agentID: id)
             parts.append(tail.map { "\(id) (log: \($0.replacingOccurrences(of: "\n", with: " | ")))" } ?? id)
         }
-        return parts.joined(separator: ", ")
+        parts += ids.dropFirst(Self.namedAtMost).map { $0 }
+        return Self.listed(parts, separator: ", ")
+    }
+
+    /// Agents a failure message names one by one; the rest are counted (the result's `agents`
+    /// lists them all). A message naming 8,000 agents with their logs helps nobody.
+    static let namedAtMost = 10
+
+    /// The first `namedAtMost` of `items`, and how many more.
+    static func listed(_ items: [String], separator: String) -> String {
+        let named = items.prefix(namedAtMost).joined(separator: separator)
+        return items.count > namedAtMost ? named + "\(separator)and \(items.count - namedAtMost) more (every agent is in the result's agents)" : named
     }
 }

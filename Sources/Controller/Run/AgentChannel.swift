@@ -116,7 +116,8 @@ struct AgentChannel {
 
     /// Re-sends what is due and, with `liveness`, returns the roster's events (agents
     /// declared lost). Without it (after Abort, when agents exit), silence is not a loss.
-    mutating func tick(now: ContinuousClock.Instant, liveness: Bool = true) -> [AgentRoster.Event] {
+    /// `judgeSilence: false` (the coordinator has frames waiting) declares nobody lost now.
+    mutating func tick(now: ContinuousClock.Instant, liveness: Bool = true, judgeSilence: Bool = true) -> [AgentRoster.Event] {
         perform(delivery.tick(now: now))
         // No beacon once the run ends (liveness off): the agents were told to exit.
         if liveness, lastBeacon.map({ now - $0 >= Self.beaconInterval }) ?? true {
@@ -125,7 +126,7 @@ struct AgentChannel {
             let frame = sequencer.frame(.heartbeat(Kb_V1_Heartbeat()), sentUnixNs: WallClock.nowUnixNs())
             try? link.publish(topic: Kb_V1_Command.topicAll, payload: frame)
         }
-        return liveness ? roster.tick(now: now) : []
+        return liveness && judgeSilence ? roster.tick(now: now) : []
     }
 
     /// Publishes a command for `agents`; returns its sequence number.

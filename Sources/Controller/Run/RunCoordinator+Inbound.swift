@@ -4,6 +4,9 @@ import Proto
 extension RunCoordinator {
     /// How often re-sends, liveness and overdue intervals are looked at.
     static let tickInterval: Duration = .milliseconds(50)
+    /// Frames waiting to be taken above which silence is not judged (1,000 agents send about
+    /// 2,000 frames a second).
+    static let backlogForLiveness = 2_000
 
     /// Starts the task that consumes the link's frames and the one that ticks.
     func startBackgroundTasks() {
@@ -56,6 +59,7 @@ extension RunCoordinator {
 
     /// Handles one frame: bookkeeping in the channel, then roster events and reports here.
     func receive(_ frame: IncomingFrame) {
+        framesTaken += 1
         switch channel.receive(frame, now: clock.now) {
         case .none: break
         case .events(let events): handle(events)
@@ -69,7 +73,16 @@ extension RunCoordinator {
     func tick() {
         let now = clock.now
         let finishing = [.finishing, .cleaning, .done].contains(state)
-        handle(channel.tick(now: now, liveness: !finishing))
+        // Silence is judged by frames taken, so while frames wait to be taken an agent may look
+        // silent when its heartbeat is in the queue: a busy controller must not declare
+        // healthy agents lost. Nobody is judged until the backlog is worked off.
+        let behind = link.counters.framesIn - framesTaken
+        let judge = behind < Self.backlogForLiveness
+        if !judge, !finishing, lastBehindNote.map({ now - $0 >= .seconds(10) }) ?? true {
+            lastBehindNote = now
+            console.progress("note: the controller is \(behind) frames behind its agents; nobody is declared lost until it catches up")
+        }
+        handle(channel.tick(now: now, liveness: !finishing, judgeSilence: judge))
         closeIntervals(now: now, force: false)
     }
 

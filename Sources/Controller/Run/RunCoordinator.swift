@@ -96,6 +96,11 @@ public actor RunCoordinator {
     /// Frames dropped: undecodable, of another run, or from a key that does not match the sender.
     public var droppedFrames: Int { channel.droppedFrames }
     var interruptReason: String?
+    /// Frames taken from the link so far; with the link's count of frames handed over, how far
+    /// behind the coordinator is.
+    var framesTaken = 0
+    /// When the console last said the coordinator was behind.
+    var lastBehindNote: ContinuousClock.Instant?
     var tasks: [Task<Void, Never>] = []
     /// The launch in progress while staging; an interrupt cancels it.
     var staging: Task<Void, any Error>?

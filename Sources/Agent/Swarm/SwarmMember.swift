@@ -206,9 +206,9 @@ struct SwarmMember {
         if ended {
             var last = report(&stage, samples: samples, connections: 0, rateLimited: rateLimited)
             last.final = true
-            let whole = samples.stageHistogram(uses: stage.uses)
-            last.stageLatencyHistogram = Data(whole.encodedV2(Histogram.wireCompression))
-            last.stageLatencyMaxUs = whole.maxValue
+            let whole = samples.encodedStageHistogram(uses: stage.uses)
+            last.stageLatencyHistogram = Data(whole.encoded)
+            last.stageLatencyMaxUs = whole.max
             out.append(.intervalReport(last))
             out.append(.agentStatus(.make(.done, stage: stage.number)))
             self.stage = nil

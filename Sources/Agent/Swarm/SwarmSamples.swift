@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Proto
+import Synchronization
 
 /// The latencies a swarm member reports: a few interval histograms drawn once from a
 /// log-normal spread (median about 800 µs, a tail to tens of milliseconds), each holding
@@ -29,6 +30,14 @@ public struct SwarmSamples: Sendable {
     public let variants: [Variant]
     /// The bucket count of the layout, for stage histograms.
     let countsLength: Int
+    /// Stage histograms already built, by `uses`: members take the variants in turn, so a
+    /// whole swarm's final reports share a handful of them, and 2,000 members ending a stage
+    /// at once must not stall the process (its other members' heartbeats would be late).
+    private let stages = StageCache()
+
+    private final class StageCache: Sendable {
+        let built = Mutex<[[Int]: (encoded: [UInt8], max: Int64)]>([:])
+    }
 
     /// `count` variants of `samples` values each (samples ≥ 1).
     public init(samples: Int, count: Int = 8) {
@@ -52,6 +61,15 @@ public struct SwarmSamples: Sendable {
         }
         variants = made
         countsLength = length
+    }
+
+    /// `stageHistogram(uses:)` encoded as agents send it, and its largest value.
+    public func encodedStageHistogram(uses: [Int]) -> (encoded: [UInt8], max: Int64) {
+        if let built = stages.built.withLock({ $0[uses] }) { return built }
+        let histogram = stageHistogram(uses: uses)
+        let built = (histogram.encodedV2(Histogram.wireCompression), histogram.maxValue)
+        stages.built.withLock { $0[uses] = built }
+        return built
     }
 
     /// The whole stage's latency histogram of a member that reported variant `k` `uses[k]` times.
